@@ -1,0 +1,3 @@
+from bkend_mcp.cli import main
+
+main()

@@ -1,0 +1,110 @@
+"""The one error class and the catalogue of every code the product emits.
+
+The domain raises `BkendError`; each interface renders it once (REST: the C24 body, MCP: a tool error with the
+same code and message). A code's HTTP status and JSON-RPC code come from `CATALOGUE`, never from the raiser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+INVALID_PARAMS = -32602
+INVALID_REQUEST = -32600
+INTERNAL_ERROR = -32603
+# Application-level JSON-RPC codes (the MCP spec leaves -32000..-32099 to servers).
+UNAUTHORIZED_RPC = -32001
+FORBIDDEN_RPC = -32003
+NOT_FOUND_RPC = -32004
+CONFLICT_RPC = -32009
+RATE_LIMITED_RPC = -32029
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorKind:
+    status: int
+    rpc: int
+    message: str
+
+
+CATALOGUE: dict[str, ErrorKind] = {
+    # data API (spec/data.md §8.1)
+    "data/invalid-header": ErrorKind(400, INVALID_PARAMS, "X-API-Key header is required"),
+    "data/validation-error": ErrorKind(400, INVALID_PARAMS, "Validation failed"),
+    "data/project-access-denied": ErrorKind(403, FORBIDDEN_RPC, "Token belongs to another project or environment"),
+    "data/scope-insufficient": ErrorKind(403, FORBIDDEN_RPC, "API key scope is insufficient"),
+    "data/system-table-access": ErrorKind(403, FORBIDDEN_RPC, "System tables are not accessible with these credentials"),
+    "data/permission-denied": ErrorKind(403, FORBIDDEN_RPC, "Permission denied"),
+    "data/project-not-found": ErrorKind(404, NOT_FOUND_RPC, "Project not found"),
+    "data/environment-not-found": ErrorKind(404, NOT_FOUND_RPC, "Environment not found"),
+    "data/table-not-found": ErrorKind(404, NOT_FOUND_RPC, "Table not found"),
+    "data/not-found": ErrorKind(404, NOT_FOUND_RPC, "Record not found"),
+    "data/method-not-allowed": ErrorKind(405, INVALID_REQUEST, "Method not allowed"),
+    "data/duplicate-value": ErrorKind(409, CONFLICT_RPC, "Duplicate value"),
+    "data/payload-too-large": ErrorKind(413, INVALID_PARAMS, "Request body is too large"),
+    "data/rate-limit-exceeded": ErrorKind(429, RATE_LIMITED_RPC, "Rate limit exceeded"),
+    "data/table-not-ready": ErrorKind(503, INTERNAL_ERROR, "Table is not ready"),
+    # credentials
+    "auth/invalid-token-format": ErrorKind(401, UNAUTHORIZED_RPC, "Malformed credentials"),
+    "auth/unauthorized": ErrorKind(401, UNAUTHORIZED_RPC, "Invalid API key"),
+    "auth/api-key-revoked": ErrorKind(401, UNAUTHORIZED_RPC, "API key has been revoked"),
+    "auth/api-key-expired": ErrorKind(401, UNAUTHORIZED_RPC, "API key has expired"),
+    "auth/invalid-access-token": ErrorKind(401, UNAUTHORIZED_RPC, "Invalid access token"),
+    "auth/access-token-expired": ErrorKind(401, UNAUTHORIZED_RPC, "Access token has expired"),
+    # management: tables (spec/data.md §8.2)
+    "table/already-exists": ErrorKind(409, CONFLICT_RPC, "Table already exists"),
+    "table/invalid-name": ErrorKind(400, INVALID_PARAMS, "Invalid name"),
+    "table/invalid-schema": ErrorKind(400, INVALID_PARAMS, "Invalid schema"),
+    "table/invalid-column-type": ErrorKind(400, INVALID_PARAMS, "Invalid column type"),
+    "table/duplicate-column": ErrorKind(400, INVALID_PARAMS, "Duplicate column"),
+    "table/field-conflict": ErrorKind(400, INVALID_PARAMS, "A field is both added and removed"),
+    "table/required-conflict": ErrorKind(400, INVALID_PARAMS, "A field is both required and not required"),
+    "table/system-field-protected": ErrorKind(400, INVALID_PARAMS, "System fields cannot be changed"),
+    "table/system-index-protected": ErrorKind(400, INVALID_PARAMS, "Default indexes cannot be changed"),
+    "table/duplicate-data": ErrorKind(409, CONFLICT_RPC, "Existing data violates the unique index"),
+    "table/invalid-permissions": ErrorKind(400, INVALID_PARAMS, "Invalid permissions"),
+    "table/limit-exceeded": ErrorKind(400, INVALID_PARAMS, "Limit exceeded"),
+    "table/not-found": ErrorKind(404, NOT_FOUND_RPC, "Table not found"),
+    "table/schema-version-not-found": ErrorKind(404, NOT_FOUND_RPC, "Schema version not found"),
+    "table/index-version-not-found": ErrorKind(404, NOT_FOUND_RPC, "Index version not found"),
+    "table/permission-denied": ErrorKind(403, FORBIDDEN_RPC, "Not allowed to manage tables"),
+    # management: tenancy and keys
+    "common/invalid-parameters": ErrorKind(400, INVALID_PARAMS, "Invalid parameters"),
+    "common/not-found": ErrorKind(404, NOT_FOUND_RPC, "Not found"),
+    "common/conflict": ErrorKind(409, CONFLICT_RPC, "Conflict"),
+    "common/forbidden": ErrorKind(403, FORBIDDEN_RPC, "Forbidden"),
+    "common/authentication-required": ErrorKind(401, UNAUTHORIZED_RPC, "Authentication required"),
+    "common/internal-error": ErrorKind(500, INTERNAL_ERROR, "Internal server error"),
+}
+
+
+class BkendError(Exception):
+    """A failure a caller can act on: a stable code, its status, a safe message and optional details."""
+
+    def __init__(self, code: str, message: str | None = None, details: Any = None, headers: dict[str, str] | None = None):
+        kind = CATALOGUE[code]
+        self.code = code
+        self.status = kind.status
+        self.rpc_code = kind.rpc
+        self.message = message or kind.message
+        self.details = details
+        self.headers = headers or {}
+        super().__init__(f"{code}: {self.message}")
+
+    def body(self) -> dict[str, Any]:
+        """The error body of decision D1 / compat C24."""
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            error["details"] = self.details
+        return {"success": False, "statusCode": self.status, "error": error, "message": self.message}
+
+
+def validation_error(details: list[dict[str, Any]]) -> BkendError:
+    """One `data/validation-error` carrying every failing field; the message names the first."""
+    first = details[0].get("message") or f"'{details[0]['field']}' is invalid"
+    return BkendError("data/validation-error", f"Validation failed: {first}", details)
+
+
+def invalid_param(field: str, reason: str, message: str) -> BkendError:
+    """A bad query or management parameter, reported like a field failure."""
+    return validation_error([{"field": field, "reason": reason, "message": message}])

@@ -1,0 +1,60 @@
+"""The ASGI app: `/health`, table management, the data API and its shorthand; one error renderer."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import anyio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bkend_mcp import __version__
+from bkend_mcp.config import Config
+from bkend_mcp.domain.backend import Backend, open_backend
+from bkend_mcp.domain.bootstrap import first_start
+from bkend_mcp.rest import data, tables
+from bkend_mcp.rest.errors import ErrorMiddleware, http_exception
+from bkend_mcp.rest.http import JSONResponse
+
+CORS_METHODS = ["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"]
+
+
+async def health(request: Request) -> Response:
+    backend: Backend = request.app.state.backend
+    engine = "mongodb" if backend.config.mongodb_uri else "sqlite"
+    return JSONResponse({"status": "ok", "version": __version__, "store": engine})
+
+
+def create_app(config: Config, backend: Backend | None = None) -> Starlette:
+    """The app for `config`. Given a `backend` (tests), it is used as is; otherwise one is opened at startup
+    and closed at shutdown."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owned = app.state.backend is None
+        if owned:
+            app.state.backend = await anyio.to_thread.run_sync(open_backend, config)
+            await anyio.to_thread.run_sync(first_start, app.state.backend)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.backend.close()
+
+    routes = [Route("/health", health), *tables.routes(), *data.routes(), *data.shorthand_routes()]
+    middleware = [
+        Middleware(CORSMiddleware, allow_origin_regex=".*", allow_methods=CORS_METHODS, allow_headers=["*"],
+                   expose_headers=["Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"], max_age=600),
+        Middleware(ErrorMiddleware),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={HTTPException: http_exception})
+    app.state.backend = backend
+    app.state.limiter = anyio.CapacityLimiter(config.worker_threads)
+    return app

@@ -1,0 +1,259 @@
+"""The embedded DocumentStore: documents as JSON rows in one SQLite file.
+
+Each collection is a table of `(id, data)` rows, filters and sorts compile to SQL over `json_extract`
+(`sqlite_sql`), and declared indexes become expression indexes (`sqlite_schema`), so an indexed
+filter + sort + limit runs at raw SQLite speed. Connections and time limits live in `sqlite_conn`.
+
+Dates are stored as `YYYY-MM-DDTHH:MM:SS.mmmZ` text and come back as that text. A collection's table is created
+on its first write; reading a collection that does not exist yet gives nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import orjson
+
+from bkend_mcp.store.base import MATCH_ALL, Cond, DuplicateKey, Filter, Index, Query, all_of, check_path
+from bkend_mcp.store.sqlite_conn import Connections
+from bkend_mcp.store.sqlite_schema import (
+    CATALOGUE,
+    ID_INDEX,
+    Names,
+    check_collection,
+    check_index,
+    check_namespace,
+    create_index,
+    create_table,
+    drop_index,
+    drop_table,
+    index_from_spec,
+    index_spec,
+)
+from bkend_mcp.store.sqlite_sql import (
+    Fragment,
+    count_sql,
+    delete_sql,
+    dumps,
+    select_sql,
+    unset_everywhere_sql,
+    update_sql,
+)
+
+Document = dict[str, Any]
+T = TypeVar("T")
+
+_UNIQUE_INDEX = re.compile(r"index '(.+)'$")
+
+_COLLECTIONS = "SELECT name FROM bk_collections WHERE namespace = ? ORDER BY name"
+_ADD_COLLECTION = "INSERT OR IGNORE INTO bk_collections (namespace, name) VALUES (?, ?)"
+_FORGET_COLLECTION = "DELETE FROM bk_collections WHERE namespace = ? AND name = ?"
+_INDEXES = "SELECT name, spec FROM bk_indexes WHERE namespace = ? AND collection = ? ORDER BY name"
+_INDEX_SPEC = "SELECT spec FROM bk_indexes WHERE namespace = ? AND collection = ? AND name = ?"
+_PUT_INDEX = "INSERT OR REPLACE INTO bk_indexes (namespace, collection, name, spec) VALUES (?, ?, ?, ?)"
+_FORGET_INDEX = "DELETE FROM bk_indexes WHERE namespace = ? AND collection = ? AND name = ?"
+_FORGET_INDEXES = "DELETE FROM bk_indexes WHERE namespace = ? AND collection = ?"
+
+
+class SqliteStore:
+    """Namespaces and collections in one SQLite database file, shareable by threads and processes."""
+
+    def __init__(self, path: str | Path, *, read_timeout: float = 5.0, busy_timeout: float = 10.0) -> None:
+        self._db = Connections(Path(path), read_timeout, busy_timeout)
+        with self._db.transaction() as conn:
+            for statement in CATALOGUE:
+                conn.execute(statement)
+
+    def collection(self, namespace: str, name: str) -> SqliteCollection:
+        return SqliteCollection(self._db, Names(check_namespace(namespace), check_collection(name)))
+
+    def drop_collection(self, namespace: str, name: str) -> None:
+        names = Names(check_namespace(namespace), check_collection(name))
+        with self._db.transaction() as conn:
+            _drop(conn, names)
+
+    def drop_namespace(self, namespace: str) -> None:
+        with self._db.transaction() as conn:
+            for (name,) in conn.execute(_COLLECTIONS, (check_namespace(namespace),)).fetchall():
+                _drop(conn, Names(namespace, name))
+
+    def collection_names(self, namespace: str) -> list[str]:
+        return [name for (name,) in self._db.read(_COLLECTIONS, (check_namespace(namespace),))]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _drop(conn: sqlite3.Connection, names: Names) -> None:
+    conn.execute(drop_table(names))
+    conn.execute(_FORGET_COLLECTION, (names.namespace, names.collection))
+    conn.execute(_FORGET_INDEXES, (names.namespace, names.collection))
+
+
+def _missing_table(exc: sqlite3.OperationalError) -> bool:
+    return str(exc).startswith("no such table:")
+
+
+class SqliteCollection:
+    """One collection's table behind the `Collection` port."""
+
+    def __init__(self, db: Connections, names: Names) -> None:
+        self._db = db
+        self._names = names
+        self._table = names.table
+        self._key = (names.namespace, names.collection)
+        self._insert = f"INSERT INTO {self._table} (id, data) VALUES (?, ?)"
+        self._get = f"SELECT data FROM {self._table} WHERE id = ?"
+
+    def insert(self, doc: Document) -> None:
+        doc_id = doc.get("_id")
+        if not isinstance(doc_id, str):
+            raise ValueError("a document needs a string _id")
+        body = dumps({key: value for key, value in doc.items() if key != "_id"})
+        self._creating(lambda: self._db.write(self._insert, (doc_id, body)))
+
+    def get(self, doc_id: str) -> Document | None:
+        rows = self._read(Fragment(self._get, (doc_id,)))
+        return {"_id": doc_id, **orjson.loads(rows[0][0])} if rows else None
+
+    def find(self, query: Query) -> list[Document]:
+        if query.limit == 0:
+            return []
+        docs = [{"_id": doc_id, **orjson.loads(data)} for doc_id, data in self._read(select_sql(self._table, query))]
+        if query.projection is None:
+            return docs
+        paths = [check_path(path) for path in query.projection]
+        return [_project(doc, paths) for doc in docs]
+
+    def count(self, filter: Filter = MATCH_ALL) -> int:
+        rows = self._read(count_sql(self._table, filter))
+        return int(rows[0][0]) if rows else 0
+
+    def update(
+        self, doc_id: str, set_fields: dict[str, Any], unset_fields: Sequence[str] = (), guard: Filter = MATCH_ALL
+    ) -> Document | None:
+        sets = {check_path(path): value for path, value in set_fields.items()}
+        if sets.pop("_id", doc_id) != doc_id:
+            raise ValueError("_id cannot change")
+        unsets = [check_path(path) for path in unset_fields if path not in sets and path != "_id"]
+        if not sets and not unsets:
+            found = self.find(Query(filter=_with_id(doc_id, guard), limit=1))
+            return found[0] if found else None
+        statement = update_sql(self._table, doc_id, sets, unsets, guard)
+        with self._naming_duplicates():
+            rows, _ = self._existing(lambda: self._db.write(statement.sql, statement.params), ([], 0))
+        return {"_id": doc_id, **orjson.loads(rows[0][0])} if rows else None
+
+    def delete(self, doc_id: str, guard: Filter = MATCH_ALL) -> bool:
+        statement = delete_sql(self._table, doc_id, guard)
+        _, changed = self._existing(lambda: self._db.write(statement.sql, statement.params), ([], 0))
+        return changed > 0
+
+    def unset_everywhere(self, path: str) -> int:
+        if check_path(path) == "_id":
+            raise ValueError("_id cannot be removed")
+        statement = unset_everywhere_sql(self._table, path)
+        _, changed = self._existing(lambda: self._db.write(statement.sql, statement.params), ([], 0))
+        return changed
+
+    def create_index(self, index: Index) -> None:
+        check_index(index)
+        spec = index_spec(index)
+        with self._db.transaction() as conn:
+            self._create_table(conn)
+            row = conn.execute(_INDEX_SPEC, (*self._key, index.name)).fetchone()
+            if row is not None and row[0] == spec:
+                return
+            for statement in drop_index(self._names, index.name):
+                conn.execute(statement)
+            try:
+                for statement in create_index(self._names, index):
+                    conn.execute(statement)
+            except sqlite3.IntegrityError:
+                raise DuplicateKey(index.name, tuple(path for path, _ in index.fields)) from None
+            conn.execute(_PUT_INDEX, (*self._key, index.name, spec))
+
+    def drop_index(self, name: str) -> None:
+        if name == ID_INDEX:
+            return
+        with self._db.transaction() as conn:
+            for statement in drop_index(self._names, name):
+                conn.execute(statement)
+            conn.execute(_FORGET_INDEX, (*self._key, name))
+
+    def index_names(self) -> list[str]:
+        return [name for name, _ in self._db.read(_INDEXES, self._key)]
+
+    # -- helpers ---------------------------------------------------------------------------------------------------
+
+    def _read(self, statement: Fragment) -> list[Any]:
+        return self._existing(lambda: self._db.read(statement.sql, statement.params), [])
+
+    def _existing(self, run: Callable[[], T], absent: T) -> T:
+        """`run()`, or `absent` when the collection has no table (never written, or dropped)."""
+        try:
+            return run()
+        except sqlite3.OperationalError as exc:
+            if _missing_table(exc):
+                return absent
+            raise
+
+    def _creating(self, run: Callable[[], T]) -> T:
+        """`run()` a write that needs the table, creating it on the first write."""
+        with self._naming_duplicates():
+            try:
+                return run()
+            except sqlite3.OperationalError as exc:
+                if not _missing_table(exc):
+                    raise
+            with self._db.transaction() as conn:
+                self._create_table(conn)
+            return run()
+
+    def _create_table(self, conn: sqlite3.Connection) -> None:
+        conn.execute(create_table(self._names))
+        conn.execute(_ADD_COLLECTION, self._key)
+
+    @contextmanager
+    def _naming_duplicates(self) -> Iterator[None]:
+        """Turn SQLite's unique-constraint errors into `DuplicateKey` naming the declared index."""
+        try:
+            yield
+        except sqlite3.IntegrityError as exc:
+            raise self._duplicate_key(exc) from None
+
+    def _duplicate_key(self, exc: sqlite3.IntegrityError) -> Exception:
+        if exc.sqlite_errorname == "SQLITE_CONSTRAINT_PRIMARYKEY":
+            return DuplicateKey(ID_INDEX, ("_id",))
+        match = _UNIQUE_INDEX.search(str(exc))
+        for name, spec in self._db.read(_INDEXES, self._key):
+            if match and match.group(1) == self._names.raw_unique(name):
+                return DuplicateKey(name, tuple(path for path, _ in index_from_spec(name, spec).fields))
+        return exc
+
+
+def _with_id(doc_id: str, guard: Filter) -> Filter:
+    return all_of([Cond("_id", "eq", doc_id), guard])
+
+
+def _project(doc: Document, paths: Sequence[str]) -> Document:
+    """`_id` plus the values at `paths`, nested as in the document (Mongo's inclusion projection)."""
+    out: Document = {"_id": doc["_id"]}
+    for path in paths:
+        *parents, last = path.split(".")
+        source: Any = doc
+        target = out
+        for segment in parents:
+            source = source.get(segment) if isinstance(source, dict) else None
+            if not isinstance(source, dict):
+                break
+            target = target.setdefault(segment, {})
+        else:
+            if isinstance(source, dict) and last in source:
+                target[last] = source[last]
+    return out

@@ -1,0 +1,67 @@
+"""Shared fixtures: a real backend on a fresh data dir, seeded through domain calls, and an HTTP client over the
+real ASGI app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from bkend_mcp.config import Config
+from bkend_mcp.domain import keys, tables, tokens
+from bkend_mcp.domain.backend import Backend, open_backend
+from bkend_mcp.domain.bootstrap import first_start
+from bkend_mcp.rest.app import create_app
+
+
+@dataclass
+class Env:
+    """The first-start project's `dev` environment and helpers to act in it."""
+
+    backend: Backend
+    project_id: str
+    environment_id: str
+    organization_id: str
+    pk: str
+    sk: str
+
+    def user_token(self, uid: str, role: str = "user", **kw: Any) -> str:
+        return tokens.issue_access_token(self.backend, project_id=self.project_id,
+                                         environment_id=self.environment_id, user_id=uid, role=role, **kw)
+
+    def create_table(self, name: str, fields: Any = None, **rules: Any) -> dict[str, Any]:
+        return tables.create_table(self.backend, project_id=self.project_id, environment_id=self.environment_id,
+                                   table_name=name, created_by="test", fields=fields, **rules)
+
+    def new_key(self, key_type: str = "publishable", scopes: list[str] | None = None, **kw: Any) -> str:
+        made = keys.create_key(self.backend, project_id=self.project_id, environment_id=self.environment_id,
+                               organization_id=self.organization_id, key_type=key_type, name="test",
+                               created_by="test", scopes=scopes, **kw)
+        return made["key"]
+
+    def count(self, table: str) -> int:
+        return self.backend.data(self.environment_id, table).count()
+
+
+@pytest.fixture
+def backend(tmp_path) -> Iterator[Backend]:
+    opened = open_backend(Config(data_dir=tmp_path / "data"))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def env(backend: Backend) -> Env:
+    info = first_start(backend)
+    assert info is not None
+    return Env(backend, info["project"]["id"], info["environmentId"], info["project"]["organizationId"],
+               info["publishableKey"], info["secretKey"])
+
+
+@pytest.fixture
+def client(backend: Backend) -> Iterator[TestClient]:
+    with TestClient(create_app(backend.config, backend), raise_server_exceptions=False) as test_client:
+        yield test_client
