@@ -7,6 +7,7 @@ from typing import Any
 from bkend_mcp.domain import indexes, permissions, records
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.caller import Caller
+from bkend_mcp.domain.validation import NOW_DEFAULT
 
 BSON_TO_OPENAPI: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
@@ -68,7 +69,7 @@ def property_schema(prop: dict[str, Any]) -> dict[str, Any]:
     if "null" in names:
         out["nullable"] = True
     for key in COPIED:
-        if key in prop:
+        if key in prop and not (key == "default" and prop[key] == NOW_DEFAULT):
             out[key] = prop[key]
     if "x-ref" in prop:
         out["x-ref"] = prop["x-ref"]

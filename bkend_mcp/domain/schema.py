@@ -185,11 +185,11 @@ def _column_type(d: dict[str, Any], path: str, problems: Problems) -> ColumnType
         _problem(problems, path, "invalid-column-type", f"'{path}' has an invalid type {spec!r}; use one of: {known}")
         return None
     bsons = list(dict.fromkeys(k.bson for k in kinds if k))
-    if None in bsons:
-        return ColumnType(None)
     if integer is not False and (integer is not True or bsons not in (["double"], ["int"])):
         _problem(problems, path, "invalid-constraint", f"'{path}': 'integer' is true or false, for number columns")
         return None
+    if None in bsons:
+        return ColumnType(None)
     implies = {k: v for kind in kinds if kind for k, v in kind.implies.items()}
     return ColumnType("int" if integer else bsons[0] if len(bsons) == 1 else bsons, implies)  # type: ignore[arg-type]
 
@@ -276,7 +276,7 @@ def _normalize(path: str, definition: Any, depth: int, problems: Problems) -> tu
     required = d.pop("required", False)
     nested_required: list[str] | None = None
     if isinstance(required, list) and all(isinstance(n, str) for n in required):
-        nested_required, required = required, False
+        nested_required, required = required or None, False
     elif not isinstance(required, bool):
         _problem(problems, path, "invalid-schema", f"'{path}': 'required' must be true/false or a list of names")
     kind = _column_type(d, path, problems)
@@ -394,19 +394,21 @@ def normalize_schema(fields: Any, required: list[str] | None = None) -> dict[str
 
 
 def _merge(existing: Mapping[str, Any], change: Mapping[str, Any]) -> dict[str, Any]:
-    """An update's attributes merged into the stored property (§2.8). A new type drops the old reference target
-    and the keywords that do not apply to it; `itemType` replaces `items`; a null attribute removes it."""
+    """An update's attributes merged into the stored property (§2.8). A new type drops the keywords that do not
+    apply to it and, unless it is `reference`, the old target; `itemType` replaces `items`; null removes."""
     merged = dict(existing)
     change = {k if ALIASES.get(k, k) in change else ALIASES.get(k, k): v for k, v in change.items()}
-    if {"type", "bsonType", "integer"} & set(change):
-        kind = _column_type({k: change[k] for k in ("type", "bsonType", "integer") if k in change}, "", [])
+    typed = {k: change[k] for k in ("type", "bsonType") if k in change}
+    if typed or "integer" in change:
+        spec = {**(typed or {"bsonType": existing.get("bsonType")}), "integer": change.get("integer", False)}
+        kind = _column_type(spec, "", [])
         types = prop_types({"bsonType": kind.bson}) if kind else None
-        for keyword, scope in _SCOPES.items():
-            if scope is not None and not (types and types & scope[0]):
-                merged.pop(keyword, None)
-        for keyword in ("bsonType", "x-ref", *(("items",) if "itemType" in change else ())):
+        stale = [k for k, scope in _SCOPES.items() if scope is not None and not (types and types & scope[0])]
+        if typed:
+            stale += ["bsonType"] + ([] if str(typed.get("type", "")).lower() == "reference" else ["x-ref"])
+        for keyword in stale:
             merged.pop(keyword, None)
-    elif "itemType" in change:
+    if "itemType" in change:
         merged.pop("items", None)
     merged.update(change)
     return merged

@@ -49,16 +49,19 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+@lru_cache(maxsize=4096)
 def json_path(path: str) -> str:
     """The SQL literal `'$.a.b'`. Segments are plain identifiers (`check_path`), so nothing needs escaping."""
     return "'$." + check_path(path) + "'"
 
 
+@lru_cache(maxsize=4096)
 def field_expr(path: str) -> str:
     """The value at `path`; the same text serves queries, sorts and index definitions."""
     return "id" if path == "_id" else f"json_extract(data, {json_path(path)})"
 
 
+@lru_cache(maxsize=4096)
 def type_expr(path: str) -> str:
     """The JSON type name at `path` (`'null'` for null, NULL when missing)."""
     return "'text'" if path == "_id" else f"json_type(data, {json_path(path)})"
@@ -99,7 +102,13 @@ _KINDS: tuple[tuple[type, str], ...] = (
 )
 
 
+_KIND_OF_TYPE = dict(_KINDS)
+
+
 def _kind(value: Any) -> str:
+    kind = _KIND_OF_TYPE.get(type(value))
+    if kind is not None:
+        return kind
     for cls, kind in _KINDS:
         if isinstance(value, cls):
             return kind
@@ -124,6 +133,7 @@ ELEMENT = Target("e.value", "e.type")
 """An array element, inside `json_each(...) AS e`."""
 
 
+@lru_cache(maxsize=4096)
 def _target(path: str) -> Target:
     return Target(field_expr(path), type_expr(path), column=path == "_id")
 
@@ -322,9 +332,10 @@ def _cond(cond: Cond) -> Fragment:
     rule = OPERATORS.get(cond.op)
     if rule is None:
         raise ValueError(f"unknown operator: {cond.op!r}")
-    path = check_path(cond.path)
-    whole = rule.build(_target(path), cond.value)
-    if rule.per_element and not cond.scalar and path != "_id":
+    path = cond.path
+    target = _target(path)  # checks the path (cached)
+    whole = rule.build(target, cond.value)
+    if rule.per_element and not cond.scalar and not target.column:
         each = rule.build(ELEMENT, cond.value)
         whole = Fragment(
             f"({whole.sql} OR ({type_expr(path)} = 'array' AND EXISTS "

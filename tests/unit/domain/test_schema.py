@@ -249,6 +249,12 @@ def test_nested_definitions_are_normalised_recursively() -> None:
         "tags": {"bsonType": "array", "items": {"bsonType": "string", "pattern": "^#"}}}, "required": ["name"]}}
 
 
+def test_nested_duplicate_columns_name_their_path() -> None:
+    error = rejected(normalize_property, "addr", {"type": "object", "properties": [
+        {"name": "city", "type": "string"}, {"name": "city", "type": "string"}]})
+    assert error.code == "table/duplicate-column" and error.details[0]["field"] == "addr.city"
+
+
 def test_nesting_deeper_than_five_levels_is_rejected() -> None:
     definition: dict = {"type": "string"}
     for _ in range(5):
@@ -388,6 +394,18 @@ def test_changing_the_type_revalidates_kept_default() -> None:
     assert {d["reason"] for d in error.details} == {"invalid-enum", "invalid-default"}
 
 
+def test_integer_flag_alone_turns_a_number_column_int() -> None:
+    new = apply_field_changes(BASE, {"age": {"integer": True}})
+    assert new["properties"]["age"] == {"bsonType": "int", "minimum": 0}
+
+
+def test_resending_a_reference_type_keeps_its_target_and_string_drops_it() -> None:
+    table = normalize_schema({"owner": {"type": "reference", "ref": "users"}})
+    kept = apply_field_changes(table, {"owner": {"type": "reference", "unique": True}})
+    assert kept["properties"]["owner"] == {"bsonType": "string", "x-ref": "users", "unique": True}
+    assert apply_field_changes(table, {"owner": {"type": "string"}})["properties"]["owner"] == {"bsonType": "string"}
+
+
 def test_removing_a_field_also_removes_it_from_required() -> None:
     new = apply_field_changes(BASE, None, ["title"])
     assert "title" not in new["properties"] and new["required"] == []
@@ -442,7 +460,7 @@ def test_additional_properties_survives_field_changes() -> None:
     ({"bsonType": ["string", "array"]}, {"string", "array"}, False, "string"),
     ({}, None, False, "mixed"),
 ])
-def test_prop_views(prop: dict, types: set | None, scalar: bool, abstract: str) -> None:
+def test_prop_types_scalarity_and_console_type(prop: dict, types: set | None, scalar: bool, abstract: str) -> None:
     assert prop_types(prop) == (frozenset(types) if types is not None else None)
     assert is_scalar_prop(prop) is scalar
     assert abstract_type(prop) == abstract

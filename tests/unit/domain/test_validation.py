@@ -79,7 +79,7 @@ COERCION_MATRIX = [
 
 @pytest.mark.parametrize(("bson", "given_value", "expected"), COERCION_MATRIX,
                          ids=[f"{b}-{v!r}" for b, v, _ in COERCION_MATRIX])
-def test_coercion_matrix(bson: str, given_value: object, expected: object) -> None:
+def test_coercion_follows_the_spec_matrix(bson: str, given_value: object, expected: object) -> None:
     result = coerce({"bsonType": bson}, given_value)
     assert result == expected
     assert type(result) is type(expected)
@@ -183,7 +183,7 @@ TYPE_FAILURES = [
 
 @pytest.mark.parametrize(("bson", "value", "reason", "message"), TYPE_FAILURES,
                          ids=[f"{b}-{v!r}" for b, v, _, _ in TYPE_FAILURES])
-def test_type_failures(bson: object, value: object, reason: str, message: str) -> None:
+def test_wrong_types_fail_naming_the_expected_type(bson: object, value: object, reason: str, message: str) -> None:
     [detail] = failures(table({"f": {"bsonType": bson}}), {"f": value})
     assert detail == {"field": "f", "reason": reason, "message": message}
 
