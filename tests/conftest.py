@@ -46,9 +46,21 @@ class Env:
         return self.backend.data(self.environment_id, table).count()
 
 
-@pytest.fixture
-def backend(tmp_path) -> Iterator[Backend]:
-    opened = open_backend(Config(data_dir=tmp_path / "data"))
+@pytest.fixture(params=["sqlite", "mongomock"])
+def backend(request, tmp_path) -> Iterator[Backend]:
+    """The whole product on each engine: the embedded SQLite store, and the MongoDB adapter over mongomock."""
+    config = Config(data_dir=tmp_path / "data")
+    if request.param == "sqlite":
+        opened = open_backend(config)
+    else:
+        mongomock = pytest.importorskip("mongomock")
+        from bkend_mcp.domain import tenancy
+        from bkend_mcp.domain.secrets import load_keyring
+        from bkend_mcp.store.mongo import MongoStore
+
+        config.data_dir.mkdir(parents=True)
+        opened = Backend(config, MongoStore(mongomock.MongoClient()), load_keyring(config.data_dir, None, None))
+        tenancy.prepare_control_plane(opened)
     yield opened
     opened.close()
 

@@ -6,6 +6,15 @@ filter + sort + limit runs at raw SQLite speed. Connections and time limits live
 
 Dates are stored as `YYYY-MM-DDTHH:MM:SS.mmmZ` text and come back as that text. A collection's table is created
 on its first write; reading a collection that does not exist yet gives nothing.
+
+Where this engine differs from MongoDB (the domain never relies on these):
+- dates are text, so they compare and sort among strings; a string operand on a date field compares as text;
+- mixed-type sorts: null/missing < numbers < text; booleans sort as 0/1 among numbers, and objects and arrays
+  as their JSON text among strings (MongoDB: numbers < strings < objects < arrays < bool < dates); an array
+  sorts by its JSON text, not by its smallest or largest element;
+- a dotted path does not descend into arrays (`a.b` does not reach `{"a": [{"b": 1}]}`);
+- a unique index on an array field compares whole arrays, not each element (no multikey indexes);
+- regexes are Python `re`, not PCRE.
 """
 
 from __future__ import annotations
@@ -48,6 +57,7 @@ from bkend_mcp.store.sqlite_sql import (
 Document = dict[str, Any]
 T = TypeVar("T")
 
+_NOTHING_WRITTEN: tuple[list[Any], int] = ([], 0)
 _UNIQUE_INDEX = re.compile(r"index '(.+)'$")
 
 _COLLECTIONS = "SELECT name FROM bk_collections WHERE namespace = ? ORDER BY name"
@@ -146,19 +156,19 @@ class SqliteCollection:
             return found[0] if found else None
         statement = update_sql(self._table, doc_id, sets, unsets, guard)
         with self._naming_duplicates():
-            rows, _ = self._existing(lambda: self._db.write(statement.sql, statement.params), ([], 0))
+            rows, _ = self._existing(lambda: self._db.write(statement.sql, statement.params), _NOTHING_WRITTEN)
         return {"_id": doc_id, **orjson.loads(rows[0][0])} if rows else None
 
     def delete(self, doc_id: str, guard: Filter = MATCH_ALL) -> bool:
         statement = delete_sql(self._table, doc_id, guard)
-        _, changed = self._existing(lambda: self._db.write(statement.sql, statement.params), ([], 0))
+        _, changed = self._existing(lambda: self._db.write(statement.sql, statement.params), _NOTHING_WRITTEN)
         return changed > 0
 
     def unset_everywhere(self, path: str) -> int:
         if check_path(path) == "_id":
             raise ValueError("_id cannot be removed")
         statement = unset_everywhere_sql(self._table, path)
-        _, changed = self._existing(lambda: self._db.write(statement.sql, statement.params), ([], 0))
+        _, changed = self._existing(lambda: self._db.write(statement.sql, statement.params), _NOTHING_WRITTEN)
         return changed
 
     def create_index(self, index: Index) -> None:

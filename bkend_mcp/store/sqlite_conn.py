@@ -17,7 +17,7 @@ from time import monotonic
 from typing import Any
 
 from bkend_mcp.store.base import QueryTimeout
-from bkend_mcp.store.sqlite_sql import regexp
+from bkend_mcp.store.sqlite_regex import regexp
 
 PROGRESS_STEPS = 1000
 """SQLite VM instructions between two looks at the clock."""
@@ -75,11 +75,11 @@ class Connections:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     def write(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[list[Any], int]:
         """Run one write statement; its returned rows and the number of rows it changed."""

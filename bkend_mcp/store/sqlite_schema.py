@@ -104,17 +104,13 @@ def _any_present(paths: list[str], present: str) -> str:
 def create_index(names: Names, index: Index) -> list[str]:
     """The statements that build `index`: a query index, plus the uniqueness index when unique."""
     paths = [path for path, _ in index.fields]
-    sparse = (
-        " WHERE " + _any_present([field_expr(p) for p in paths], "{} IS NOT NULL") if index.sparse else ""
-    )
+    sparse = " WHERE " + _any_present([field_expr(p) for p in paths], "{} IS NOT NULL") if index.sparse else ""
     statements = [
         f"CREATE INDEX {quote_ident(names.raw_index(index.name))} ON {names.table} "
         f"({order_terms(index.fields)}){sparse}"
     ]
     if index.unique:
-        keys = ", ".join(
-            f"coalesce({field_expr(p)}, x'00'), ({type_expr(p)} IN {_DISTINCT_TYPES}) IS 1" for p in paths
-        )
+        keys = ", ".join(f"coalesce({field_expr(p)}, x'00'), ({type_expr(p)} IN {_DISTINCT_TYPES}) IS 1" for p in paths)
         present = " WHERE " + _any_present([type_expr(p) for p in paths], "{} IS NOT NULL") if index.sparse else ""
         statements.append(
             f"CREATE UNIQUE INDEX {quote_ident(names.raw_unique(index.name))} ON {names.table} ({keys}){present}"

@@ -14,7 +14,6 @@ added only when needed, so the common cases stay index-only.
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,9 +23,7 @@ from typing import Any
 import orjson
 
 from bkend_mcp.store.base import And, Cond, Filter, Op, Or, Query, Regex, SortKey, check_path
-
-MAX_PATTERN = 256
-"""Longest regex pattern accepted; `re` cannot be interrupted, so patterns stay short."""
+from bkend_mcp.store.sqlite_regex import compile_regex, regex_flags
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,36 +256,10 @@ def _exists(target: Target, value: Any) -> Fragment:
     return Fragment(f"{target.type} IS NOT NULL" if value else f"{target.type} IS NULL")
 
 
-REGEX_FLAGS: tuple[tuple[str, re.RegexFlag], ...] = (
-    ("ignore_case", re.IGNORECASE),
-    ("multiline", re.MULTILINE),
-    ("dotall", re.DOTALL),
-    ("verbose", re.VERBOSE),
-)
-
-
-@lru_cache(maxsize=256)
-def compile_regex(pattern: str, flags: int) -> re.Pattern[str]:
-    if len(pattern) > MAX_PATTERN:
-        raise ValueError(f"regex pattern longer than {MAX_PATTERN} characters")
-    try:
-        return re.compile(pattern, flags)
-    except re.error as exc:
-        raise ValueError(f"invalid regex pattern: {exc}") from None
-
-
-def regexp(pattern: str, flags: int, value: Any) -> int:
-    """The `bk_regexp(pattern, flags, value)` SQL function: 1 when a text value contains a match."""
-    return 1 if isinstance(value, str) and compile_regex(pattern, flags).search(value) else 0
-
-
 def _regex(target: Target, value: Any) -> Fragment:
     if not isinstance(value, Regex):
         raise ValueError("regex condition needs a Regex value")
-    flags = 0
-    for attr, flag in REGEX_FLAGS:
-        if getattr(value, attr):
-            flags |= flag
+    flags = regex_flags(value)
     compile_regex(value.pattern, flags)  # reject a bad pattern here, not halfway through a scan
     return Fragment(f"({target.type} = 'text' AND bk_regexp(?, ?, {target.value}))", (value.pattern, flags))
 
@@ -417,7 +388,8 @@ def update_sql(table: str, doc_id: str, sets: dict[str, Any], unsets: Sequence[s
 
 
 def unset_everywhere_sql(table: str, path: str) -> Fragment:
-    return Fragment(f"UPDATE {table} SET data = json_remove(data, {json_path(path)}) WHERE {type_expr(path)} IS NOT NULL")
+    removed = f"json_remove(data, {json_path(path)})"
+    return Fragment(f"UPDATE {table} SET data = {removed} WHERE {type_expr(path)} IS NOT NULL")
 
 
 def delete_sql(table: str, doc_id: str, guard: Filter) -> Fragment:

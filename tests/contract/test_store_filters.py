@@ -7,12 +7,19 @@ import pytest
 from bkend_mcp.store.base import MATCH_ALL, MATCH_NONE, And, Collection, Cond, Filter, Or, Query, Regex
 
 DOCS = [
-    {"_id": "a", "n": 10, "s": "apple", "tags": ["red", "fruit"], "flag": True, "meta": {"owner": "ann", "rank": 2},
-     "nil": None},
+    {
+        "_id": "a",
+        "n": 10,
+        "s": "apple",
+        "tags": ["red", "fruit"],
+        "flag": True,
+        "meta": {"owner": "ann", "rank": 2},
+        "nil": None,
+    },
     {"_id": "b", "n": "10", "s": "Banana", "tags": ["yellow", "fruit"], "flag": 1, "meta": {"owner": "bob", "rank": 1}},
     {"_id": "c", "n": 3.5, "s": "cherry", "tags": [], "flag": False, "meta": {"owner": "ann"}},
     {"_id": "d", "n": 0, "s": "date\nfruit", "flag": 0, "meta": {"owner": None}},
-    {"_id": "e", "tags": "red", "obj": {"k": 1}, "list": [1, 2], "s": "{\"k\":1}"},
+    {"_id": "e", "tags": "red", "obj": {"k": 1}, "list": [1, 2], "s": '{"k":1}'},
 ]
 ALL = "abcde"
 
@@ -93,8 +100,13 @@ CASES: list[tuple[str, Filter, str]] = [
 ]
 
 MONGOMOCK_BOOL_IS_INT = {
-    "eq_true_skips_one", "eq_one_skips_true", "eq_false_skips_zero", "eq_zero_skips_false", "in_true_skips_one",
-    "or", "or_of_ands",
+    "eq_true_skips_one",
+    "eq_one_skips_true",
+    "eq_false_skips_zero",
+    "eq_zero_skips_false",
+    "in_true_skips_one",
+    "or",
+    "or_of_ands",
 }
 """mongomock compares with Python's `==`, where True == 1; MongoDB (and the SQLite engine) keep them apart."""
 
