@@ -46,8 +46,14 @@ def serve(args: argparse.Namespace) -> None:
     if args.workers > 1:
         backend.close()
         os.environ["BKEND_DATA_DIR"] = str(config.data_dir)
-        uvicorn.run("bkend_mcp.cli:app_factory", factory=True, host=config.host, port=config.port,
-                    workers=args.workers, log_level=args.log_level)
+        uvicorn.run(
+            "bkend_mcp.cli:app_factory",
+            factory=True,
+            host=config.host,
+            port=config.port,
+            workers=args.workers,
+            log_level=args.log_level,
+        )
         return
     uvicorn.run(create_app(config, backend), host=config.host, port=config.port, log_level=args.log_level)
 
@@ -72,9 +78,15 @@ def keys_command(args: argparse.Namespace) -> None:
         if not env:
             sys.exit(f"bkend-mcp: no environment '{args.environment}' in project '{args.project}'")
         if args.action == "create":
-            made = keys.create_key(backend, project_id=project["_id"], environment_id=env["_id"],
-                                   organization_id=project["organizationId"], key_type=args.type,
-                                   name=args.name, created_by=tenancy.LOCAL_OWNER_ID)
+            made = keys.create_key(
+                backend,
+                project_id=project["_id"],
+                environment_id=env["_id"],
+                organization_id=project["organizationId"],
+                key_type=args.type,
+                name=args.name,
+                created_by=tenancy.LOCAL_OWNER_ID,
+            )
             print(made["key"])
             return
         for key in keys.list_keys(backend, env["_id"]):

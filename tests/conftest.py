@@ -29,17 +29,33 @@ class Env:
     sk: str
 
     def user_token(self, uid: str, role: str = "user", **kw: Any) -> str:
-        return tokens.issue_access_token(self.backend, project_id=self.project_id,
-                                         environment_id=self.environment_id, user_id=uid, role=role, **kw)
+        return tokens.issue_access_token(
+            self.backend, project_id=self.project_id, environment_id=self.environment_id, user_id=uid, role=role, **kw
+        )
 
     def create_table(self, name: str, fields: Any = None, **rules: Any) -> dict[str, Any]:
-        return tables.create_table(self.backend, project_id=self.project_id, environment_id=self.environment_id,
-                                   table_name=name, created_by="test", fields=fields, **rules)
+        return tables.create_table(
+            self.backend,
+            project_id=self.project_id,
+            environment_id=self.environment_id,
+            table_name=name,
+            created_by="test",
+            fields=fields,
+            **rules,
+        )
 
     def new_key(self, key_type: str = "publishable", scopes: list[str] | None = None, **kw: Any) -> str:
-        made = keys.create_key(self.backend, project_id=self.project_id, environment_id=self.environment_id,
-                               organization_id=self.organization_id, key_type=key_type, name="test",
-                               created_by="test", scopes=scopes, **kw)
+        made = keys.create_key(
+            self.backend,
+            project_id=self.project_id,
+            environment_id=self.environment_id,
+            organization_id=self.organization_id,
+            key_type=key_type,
+            name="test",
+            created_by="test",
+            scopes=scopes,
+            **kw,
+        )
         return made["key"]
 
     def count(self, table: str) -> int:
@@ -69,8 +85,14 @@ def backend(request, tmp_path) -> Iterator[Backend]:
 def env(backend: Backend) -> Env:
     info = first_start(backend)
     assert info is not None
-    return Env(backend, info["project"]["id"], info["environmentId"], info["project"]["organizationId"],
-               info["publishableKey"], info["secretKey"])
+    return Env(
+        backend,
+        info["project"]["id"],
+        info["environmentId"],
+        info["project"]["organizationId"],
+        info["publishableKey"],
+        info["secretKey"],
+    )
 
 
 @pytest.fixture

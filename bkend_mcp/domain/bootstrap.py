@@ -19,15 +19,32 @@ def first_start(backend: Backend) -> dict[str, Any] | None:
     if backend.control("projects").find(Query(limit=1)):
         return None
     org = next(o for o in tenancy.list_organizations(backend, owner["id"]) if o["slug"] == "local")
-    project = tenancy.create_project(backend, owner["id"], organization_id=org["id"], slug=FIRST_PROJECT_SLUG,
-                                     name="My app", description="Created on first start")
+    project = tenancy.create_project(
+        backend,
+        owner["id"],
+        organization_id=org["id"],
+        slug=FIRST_PROJECT_SLUG,
+        name="My app",
+        description="Created on first start",
+    )
     env = tenancy.find_environment(backend, project["id"], "dev")
     assert env is not None
     made = {
-        kind: keys.create_key(backend, project_id=project["id"], environment_id=env["_id"],
-                              organization_id=org["id"], key_type=kind, name=f"default {kind} key",
-                              created_by=owner["id"])
+        kind: keys.create_key(
+            backend,
+            project_id=project["id"],
+            environment_id=env["_id"],
+            organization_id=org["id"],
+            key_type=kind,
+            name=f"default {kind} key",
+            created_by=owner["id"],
+        )
         for kind in ("publishable", "secret")
     }
-    return {"project": project, "environmentId": env["_id"], "environment": "dev",
-            "publishableKey": made["publishable"]["key"], "secretKey": made["secret"]["key"]}
+    return {
+        "project": project,
+        "environmentId": env["_id"],
+        "environment": "dev",
+        "publishableKey": made["publishable"]["key"],
+        "secretKey": made["secret"]["key"],
+    }

@@ -33,7 +33,9 @@ CATALOGUE: dict[str, ErrorKind] = {
     "data/validation-error": ErrorKind(400, INVALID_PARAMS, "Validation failed"),
     "data/project-access-denied": ErrorKind(403, FORBIDDEN_RPC, "Token belongs to another project or environment"),
     "data/scope-insufficient": ErrorKind(403, FORBIDDEN_RPC, "API key scope is insufficient"),
-    "data/system-table-access": ErrorKind(403, FORBIDDEN_RPC, "System tables are not accessible with these credentials"),
+    "data/system-table-access": ErrorKind(
+        403, FORBIDDEN_RPC, "System tables are not accessible with these credentials"
+    ),
     "data/permission-denied": ErrorKind(403, FORBIDDEN_RPC, "Permission denied"),
     "data/project-not-found": ErrorKind(404, NOT_FOUND_RPC, "Project not found"),
     "data/environment-not-found": ErrorKind(404, NOT_FOUND_RPC, "Environment not found"),
@@ -81,7 +83,9 @@ CATALOGUE: dict[str, ErrorKind] = {
 class BkendError(Exception):
     """A failure a caller can act on: a stable code, its status, a safe message and optional details."""
 
-    def __init__(self, code: str, message: str | None = None, details: Any = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self, code: str, message: str | None = None, details: Any = None, headers: dict[str, str] | None = None
+    ):
         kind = CATALOGUE[code]
         self.code = code
         self.status = kind.status

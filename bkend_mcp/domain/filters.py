@@ -143,8 +143,9 @@ COMPANIONS = {"$options": "$regex"}
 """Keys that are not operators themselves and are only valid beside their partner."""
 
 
-def parse_filter(obj: Any, table_schema: Mapping[str, Any] | None, caller: Caller | None = None, *,
-                 param: str = "andFilters") -> Filter:
+def parse_filter(
+    obj: Any, table_schema: Mapping[str, Any] | None, caller: Caller | None = None, *, param: str = "andFilters"
+) -> Filter:
     """A filter object of §4.2 as the store AST; every failure is a 400 naming `param` and the field.
 
     `caller` is given for row filters: string values equal to `"$userId"` become the caller's uid (when it has one).
@@ -213,8 +214,9 @@ class FilterParser:
         for key, operand in cond.items():
             if key in COMPANIONS:
                 if COMPANIONS[key] not in cond:
-                    raise _fail(field, "invalid-operator", f"'{field.name}': {key} is only valid beside "
-                                f"{COMPANIONS[key]}")
+                    raise _fail(
+                        field, "invalid-operator", f"'{field.name}': {key} is only valid beside {COMPANIONS[key]}"
+                    )
                 continue
             leaves.append(self._leaf(field, key, operand, cond))
         return all_of(leaves)
@@ -224,8 +226,11 @@ class FilterParser:
         if operator is None:
             raise _fail(field, "invalid-operator", f"Disallowed query operator: {key}")
         if field.kind == "id" and not operator.on_id:
-            raise _fail(field, "invalid-operator", f"'{field.name}': {key} is not allowed on id "
-                        "(use $eq, $ne, $in, $nin or $exists)")
+            raise _fail(
+                field,
+                "invalid-operator",
+                f"'{field.name}': {key} is not allowed on id (use $eq, $ne, $in, $nin or $exists)",
+            )
         self.conditions += 1
         if self.conditions > MAX_CONDITIONS:
             raise _fail(field, "too-many-conditions", f"A filter may hold at most {MAX_CONDITIONS} conditions")

@@ -34,7 +34,9 @@ def _from_api_key(backend: Backend, plaintext: str, authorization: str | None) -
     return _caller(project_id, environment_id, key, claims)
 
 
-def _from_project_headers(backend: Backend, project_ref: str, env_name: str | None, authorization: str | None) -> Caller:
+def _from_project_headers(
+    backend: Backend, project_ref: str, env_name: str | None, authorization: str | None
+) -> Caller:
     project = tenancy.find_project(backend, project_ref)
     if project is None:
         raise BkendError("data/project-not-found", f"Project '{project_ref}' not found")

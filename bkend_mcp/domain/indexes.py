@@ -28,8 +28,9 @@ def _error(code: str, field: str, reason: str, message: str) -> BkendError:
 
 def declared(doc: dict[str, Any]) -> list[Index]:
     """Every secondary index the table should have, defaults first."""
-    unique_columns = [Index(f"uniq_{name}", ((name, 1),), unique=True, sparse=True)
-                      for name in schema.unique_fields(doc["schema"])]
+    unique_columns = [
+        Index(f"uniq_{name}", ((name, 1),), unique=True, sparse=True) for name in schema.unique_fields(doc["schema"])
+    ]
     custom = [_from_stored(ix) for ix in doc.get("customIndexes", [])]
     return [*DEFAULT_INDEXES, *custom, *unique_columns]
 
@@ -40,8 +41,14 @@ def _from_stored(ix: dict[str, Any]) -> Index:
 
 def public(ix: Index) -> dict[str, Any]:
     fields = dict(ix.fields)
-    return {"name": ix.name, "fields": fields, "key": fields, "unique": ix.unique, "sparse": ix.sparse,
-            "system": ix.name in RESERVED_NAMES}
+    return {
+        "name": ix.name,
+        "fields": fields,
+        "key": fields,
+        "unique": ix.unique,
+        "sparse": ix.sparse,
+        "system": ix.name in RESERVED_NAMES,
+    }
 
 
 def all_public(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -53,18 +60,31 @@ def apply_changes(doc: dict[str, Any], to_add: Any, to_remove: Any) -> list[dict
     custom = {ix["name"]: ix for ix in doc.get("customIndexes", [])}
     if to_remove is not None:
         if not isinstance(to_remove, list) or not all(isinstance(n, str) for n in to_remove):
-            raise _error("common/invalid-parameters", "indexesToRemove", "type", "'indexesToRemove' must be a list of index names")
+            raise _error(
+                "common/invalid-parameters",
+                "indexesToRemove",
+                "type",
+                "'indexesToRemove' must be a list of index names",
+            )
         for name in to_remove:
             if name in RESERVED_NAMES or name.startswith("uniq_"):
-                raise _error("table/system-index-protected", "indexesToRemove", "system-index",
-                             f"Index '{name}' is a default or unique-column index and cannot be removed")
+                raise _error(
+                    "table/system-index-protected",
+                    "indexesToRemove",
+                    "system-index",
+                    f"Index '{name}' is a default or unique-column index and cannot be removed",
+                )
             if name not in custom:
                 raise _error("common/not-found", "indexesToRemove", "not-found", f"Index '{name}' does not exist")
             del custom[name]
     if to_add is not None:
         if not isinstance(to_add, list):
-            raise _error("common/invalid-parameters", "indexesToAddOrUpdate", "type",
-                         "'indexesToAddOrUpdate' must be a list of {name, fields, unique, sparse}")
+            raise _error(
+                "common/invalid-parameters",
+                "indexesToAddOrUpdate",
+                "type",
+                "'indexesToAddOrUpdate' must be a list of {name, fields, unique, sparse}",
+            )
         for position, raw in enumerate(to_add):
             ix = _check_index(raw, f"indexesToAddOrUpdate[{position}]")
             custom[ix["name"]] = ix
@@ -78,22 +98,35 @@ def _check_index(raw: Any, where: str) -> dict[str, Any]:
         raise _error("common/invalid-parameters", where, "type", f"'{where}' must be an object")
     name, fields = raw.get("name"), raw.get("fields")
     if not isinstance(name, str) or not INDEX_NAME.match(name):
-        raise _error("table/invalid-name", f"{where}.name", "pattern",
-                     "Index name must start with a letter and contain only letters, digits or '_' (at most 64)")
+        raise _error(
+            "table/invalid-name",
+            f"{where}.name",
+            "pattern",
+            "Index name must start with a letter and contain only letters, digits or '_' (at most 64)",
+        )
     if name in RESERVED_NAMES or name.startswith("uniq_"):
-        raise _error("table/system-index-protected", f"{where}.name", "system-index",
-                     f"Index name '{name}' is reserved")
+        raise _error(
+            "table/system-index-protected", f"{where}.name", "system-index", f"Index name '{name}' is reserved"
+        )
     if not isinstance(fields, dict) or not fields or len(fields) > MAX_INDEX_FIELDS:
-        raise _error("common/invalid-parameters", f"{where}.fields", "type",
-                     f"'fields' must map 1 to {MAX_INDEX_FIELDS} field names to 1 or -1")
+        raise _error(
+            "common/invalid-parameters",
+            f"{where}.fields",
+            "type",
+            f"'fields' must map 1 to {MAX_INDEX_FIELDS} field names to 1 or -1",
+        )
     pairs = []
     for path, direction in fields.items():
         try:
             check_path(path)
         except ValueError:
-            raise _error("table/invalid-name", f"{where}.fields", "pattern", f"'{path}' is not a valid field path") from None
+            raise _error(
+                "table/invalid-name", f"{where}.fields", "pattern", f"'{path}' is not a valid field path"
+            ) from None
         if direction not in (1, -1) or isinstance(direction, bool):
-            raise _error("common/invalid-parameters", f"{where}.fields.{path}", "enum", "Index direction must be 1 or -1")
+            raise _error(
+                "common/invalid-parameters", f"{where}.fields.{path}", "enum", "Index direction must be 1 or -1"
+            )
         pairs.append([path, direction])
     for flag in ("unique", "sparse"):
         if not isinstance(raw.get(flag, False), bool):
@@ -127,5 +160,8 @@ def sync(backend: Backend, doc: dict[str, Any], previous: dict[str, Any] | None)
             if name in created or name not in set(collection.index_names()):
                 collection.create_index(ix)
         field = ", ".join(exc.fields) or exc.index
-        raise BkendError("table/duplicate-data", f"Existing records hold duplicate values for '{field}'",
-                         [{"field": field, "reason": "duplicate", "message": f"'{field}' has duplicate values"}]) from exc
+        raise BkendError(
+            "table/duplicate-data",
+            f"Existing records hold duplicate values for '{field}'",
+            [{"field": field, "reason": "duplicate", "message": f"'{field}' has duplicate values"}],
+        ) from exc

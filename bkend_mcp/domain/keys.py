@@ -30,8 +30,11 @@ def check_scopes(scopes: Any) -> tuple[str, ...] | None:
     if scopes is None:
         return None
     if not isinstance(scopes, list) or not all(isinstance(s, str) and SCOPE.match(s) for s in scopes):
-        raise _invalid("scopes", "'scopes' must be a list of '{table}:{op}' strings (op: create, read, list, "
-                       "update, delete; '*' allowed for either part)")
+        raise _invalid(
+            "scopes",
+            "'scopes' must be a list of '{table}:{op}' strings (op: create, read, list, "
+            "update, delete; '*' allowed for either part)",
+        )
     return tuple(scopes)
 
 

@@ -13,8 +13,16 @@ from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.caller import Caller
 from bkend_mcp.domain.errors import BkendError
 
-CREATE_KEYS = {"tableName", "schema", "fields", "columns", "required", "displayName", "description",
-               *tables.PERMISSION_KEYS}
+CREATE_KEYS = {
+    "tableName",
+    "schema",
+    "fields",
+    "columns",
+    "required",
+    "displayName",
+    "description",
+    *tables.PERMISSION_KEYS,
+}
 
 
 def require_manager(caller: Caller) -> str:
@@ -30,8 +38,9 @@ def _fields_of(body: dict[str, Any]) -> Any:
     given = [k for k in ("schema", "fields", "columns") if k in body]
     if len(given) > 1:
         message = "Send the columns once: 'schema' (BSON property map) or 'fields' (list of columns)"
-        raise BkendError("common/invalid-parameters", message, [{"field": given[1], "reason": "conflict",
-                                                                  "message": message}])
+        raise BkendError(
+            "common/invalid-parameters", message, [{"field": given[1], "reason": "conflict", "message": message}]
+        )
     return body[given[0]] if given else None
 
 
@@ -41,8 +50,9 @@ def create_table(backend: Backend, caller: Caller, body: Any) -> dict[str, Any]:
     unknown = sorted(set(body) - CREATE_KEYS)
     if unknown:
         message = f"Unknown table option '{unknown[0]}'"
-        raise BkendError("common/invalid-parameters", message, [{"field": unknown[0], "reason": "unknown-field",
-                                                                  "message": message}])
+        raise BkendError(
+            "common/invalid-parameters", message, [{"field": unknown[0], "reason": "unknown-field", "message": message}]
+        )
     return tables.create_table(
         backend,
         project_id=caller.project_id,

@@ -20,8 +20,21 @@ BSON_TO_OPENAPI: dict[str, dict[str, Any]] = {
     "object": {"type": "object"},
     "array": {"type": "array"},
 }
-COPIED = ("minLength", "maxLength", "pattern", "enum", "minimum", "maximum", "minItems", "maxItems", "uniqueItems",
-          "default", "description", "exclusiveMinimum", "exclusiveMaximum")
+COPIED = (
+    "minLength",
+    "maxLength",
+    "pattern",
+    "enum",
+    "minimum",
+    "maximum",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "default",
+    "description",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+)
 SYSTEM_PROPERTIES = {
     "id": {"type": "string", "readOnly": True},
     "createdBy": {"type": "string", "readOnly": True},
@@ -92,9 +105,16 @@ def openapi_document(backend: Backend, caller: Caller, table_name: str) -> dict[
     name, pascal = table["tableName"], _pascal(table["tableName"])
     props = {k: property_schema(v) for k, v in schema.get("properties", {}).items()}
     ref = lambda n: {"$ref": f"#/components/schemas/{n}"}  # noqa: E731
-    errors = {str(s): {"description": d, "content": {"application/json": {"schema": ref("Error")}}}
-              for s, d in (("400", "Invalid request"), ("401", "Invalid credentials"), ("403", "Permission denied"),
-                           ("404", "Not found"), ("429", "Rate limited"))}
+    errors = {
+        str(s): {"description": d, "content": {"application/json": {"schema": ref("Error")}}}
+        for s, d in (
+            ("400", "Invalid request"),
+            ("401", "Invalid credentials"),
+            ("403", "Permission denied"),
+            ("404", "Not found"),
+            ("429", "Rate limited"),
+        )
+    }
     conflict = {"409": {"description": "Duplicate value", "content": {"application/json": {"schema": ref("Error")}}}}
 
     def ok(status: str, schema_name: str) -> dict[str, Any]:
@@ -122,19 +142,34 @@ def openapi_document(backend: Backend, caller: Caller, table_name: str) -> dict[
         "security": [{"ApiKey": []}, {"ApiKey": [], "BearerAuth": []}],
         "paths": {
             f"/v1/data/{name}": {
-                "get": {"operationId": f"list{pascal}", "parameters": list_params,
-                        "responses": {**ok("200", f"{pascal}List"), **errors}},
-                "post": {"operationId": f"create{pascal}", "requestBody": body(f"{pascal}Create"),
-                         "responses": {**ok("201", pascal), **errors, **conflict}},
+                "get": {
+                    "operationId": f"list{pascal}",
+                    "parameters": list_params,
+                    "responses": {**ok("200", f"{pascal}List"), **errors},
+                },
+                "post": {
+                    "operationId": f"create{pascal}",
+                    "requestBody": body(f"{pascal}Create"),
+                    "responses": {**ok("201", pascal), **errors, **conflict},
+                },
             },
             f"/v1/data/{name}/{{id}}": {
-                "get": {"operationId": f"get{pascal}", "parameters": [id_param],
-                        "responses": {**ok("200", pascal), **errors}},
-                "patch": {"operationId": f"update{pascal}", "parameters": [id_param],
-                          "requestBody": body(f"{pascal}Update"),
-                          "responses": {**ok("200", pascal), **errors, **conflict}},
-                "delete": {"operationId": f"delete{pascal}", "parameters": [id_param],
-                           "responses": {**ok("200", "DeleteResult"), **errors}},
+                "get": {
+                    "operationId": f"get{pascal}",
+                    "parameters": [id_param],
+                    "responses": {**ok("200", pascal), **errors},
+                },
+                "patch": {
+                    "operationId": f"update{pascal}",
+                    "parameters": [id_param],
+                    "requestBody": body(f"{pascal}Update"),
+                    "responses": {**ok("200", pascal), **errors, **conflict},
+                },
+                "delete": {
+                    "operationId": f"delete{pascal}",
+                    "parameters": [id_param],
+                    "responses": {**ok("200", "DeleteResult"), **errors},
+                },
             },
         },
         "components": {
@@ -143,22 +178,49 @@ def openapi_document(backend: Backend, caller: Caller, table_name: str) -> dict[
                 "BearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
             },
             "schemas": {
-                pascal: {"type": "object", "properties": {**SYSTEM_PROPERTIES, **props},
-                         "required": ["id", "createdBy", "createdAt"]},
-                f"{pascal}Create": {"type": "object", "properties": props,
-                                    **({"required": schema["required"]} if schema.get("required") else {})},
+                pascal: {
+                    "type": "object",
+                    "properties": {**SYSTEM_PROPERTIES, **props},
+                    "required": ["id", "createdBy", "createdAt"],
+                },
+                f"{pascal}Create": {
+                    "type": "object",
+                    "properties": props,
+                    **({"required": schema["required"]} if schema.get("required") else {}),
+                },
                 f"{pascal}Update": {"type": "object", "properties": props},
-                f"{pascal}List": {"type": "object", "properties": {
-                    "items": {"type": "array", "items": ref(pascal)}, "pagination": ref("Pagination")}},
-                "Pagination": {"type": "object", "properties": {
-                    "total": {"type": "integer"}, "page": {"type": "integer"}, "limit": {"type": "integer"},
-                    "totalPages": {"type": "integer"}, "hasNext": {"type": "boolean"},
-                    "hasPrev": {"type": "boolean"}}},
+                f"{pascal}List": {
+                    "type": "object",
+                    "properties": {"items": {"type": "array", "items": ref(pascal)}, "pagination": ref("Pagination")},
+                },
+                "Pagination": {
+                    "type": "object",
+                    "properties": {
+                        "total": {"type": "integer"},
+                        "page": {"type": "integer"},
+                        "limit": {"type": "integer"},
+                        "totalPages": {"type": "integer"},
+                        "hasNext": {"type": "boolean"},
+                        "hasPrev": {"type": "boolean"},
+                    },
+                },
                 "DeleteResult": {"type": "object", "properties": {"success": {"type": "boolean"}}},
-                "Error": {"type": "object", "properties": {
-                    "success": {"type": "boolean"}, "statusCode": {"type": "integer"}, "message": {"type": "string"},
-                    "error": {"type": "object", "properties": {
-                        "code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "array"}}}}},
+                "Error": {
+                    "type": "object",
+                    "properties": {
+                        "success": {"type": "boolean"},
+                        "statusCode": {"type": "integer"},
+                        "message": {"type": "string"},
+                        "error": {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                                "details": {"type": "array"},
+                            },
+                        },
+                    },
+                },
             },
         },
     }

@@ -259,8 +259,13 @@ def _check_boolean(perms: Any) -> list[dict[str, str]]:
         else:
             for op, value in row.items():
                 if op not in OPERATIONS:
-                    issues.append(_issue(f"{where}.{op}", "invalid-operation",
-                                         f"'{op}' is not an operation (use {', '.join(OPERATIONS)})"))
+                    issues.append(
+                        _issue(
+                            f"{where}.{op}",
+                            "invalid-operation",
+                            f"'{op}' is not an operation (use {', '.join(OPERATIONS)})",
+                        )
+                    )
                 elif not isinstance(value, bool):
                     issues.append(_issue(f"{where}.{op}", "type", f"'{where}.{op}' must be true or false"))
     return issues
@@ -275,8 +280,9 @@ def _check_expressions(expressions: Any) -> list[dict[str, str]]:
     for op, text in expressions.items():
         where = f"expressionPermissions.{op}"
         if op not in OPERATIONS:
-            issues.append(_issue(where, "invalid-operation",
-                                 f"'{op}' is not an operation (use {', '.join(OPERATIONS)})"))
+            issues.append(
+                _issue(where, "invalid-operation", f"'{op}' is not an operation (use {', '.join(OPERATIONS)})")
+            )
         elif text is not None:
             issues += _check_expression(where, text)
     return issues
@@ -299,15 +305,21 @@ def _check_columns(columns: Any) -> list[dict[str, str]]:
     for column, rule in columns.items():
         where = f"columnPermissions.{column}"
         if column in SYSTEM_FIELDS:
-            issues.append(_issue(where, "system-field",
-                                 f"'{column}' is a system field: always readable, never writable"))
+            issues.append(
+                _issue(where, "system-field", f"'{column}' is a system field: always readable, never writable")
+            )
         elif not isinstance(rule, Mapping):
             issues.append(_issue(where, "type", f"'{where}' must be an object with 'read' and/or 'write'"))
         else:
             for direction, text in rule.items():
                 if direction not in COLUMN_DIRECTIONS:
-                    issues.append(_issue(f"{where}.{direction}", "invalid-operation",
-                                         f"'{direction}' is not allowed here (use read or write)"))
+                    issues.append(
+                        _issue(
+                            f"{where}.{direction}",
+                            "invalid-operation",
+                            f"'{direction}' is not allowed here (use read or write)",
+                        )
+                    )
                 elif text is not None:
                     issues += _check_expression(f"{where}.{direction}", text)
     return issues

@@ -82,10 +82,12 @@ def parse_list_params(
     sort_by, direction = _sort(one)
     parser = FilterParser(table_schema, None)
     brackets = _bracket_filters(params)
-    and_filter = all_of([
-        parser.parse(_json_param(one, "andFilters", (dict,)) or {}, "andFilters"),
-        parser.parse(brackets.get("andFilters", {}), "andFilters"),
-    ])
+    and_filter = all_of(
+        [
+            parser.parse(_json_param(one, "andFilters", (dict,)) or {}, "andFilters"),
+            parser.parse(brackets.get("andFilters", {}), "andFilters"),
+        ]
+    )
     or_json = _json_param(one, "orFilters", (dict, list))
     or_branches = parse_branches(or_json, table_schema) if or_json else ()
     if "orFilters" in brackets:
@@ -125,13 +127,15 @@ def build_query(
     props = _properties(table_schema)
     for path in _paths(params.and_filter, *params.or_branches):
         _require_readable(path, readable, "filter on")
-    final = all_of([
-        params.and_filter,
-        any_of(params.or_branches) if params.or_branches else MATCH_ALL,
-        _search_clause(params, table_schema, props, readable),
-        permission_filter,
-        row_filter,
-    ])
+    final = all_of(
+        [
+            params.and_filter,
+            any_of(params.or_branches) if params.or_branches else MATCH_ALL,
+            _search_clause(params, table_schema, props, readable),
+            permission_filter,
+            row_filter,
+        ]
+    )
     _require_readable(params.sort_by, readable, "sort by")
     sort_scalar = params.sort_by in SYSTEM_PATHS or prop_at(table_schema or {}, params.sort_by)[1]
     sort: tuple[SortKey, ...] = (SortKey(params.sort_by, params.sort_direction, sort_scalar),)
@@ -250,8 +254,9 @@ def _json_param(one: Mapping[str, str], name: str, kinds: tuple[type, ...]) -> A
         value = None
     if not isinstance(value, kinds):
         shape = "a JSON object" if kinds == (dict,) else "a JSON object or array"
-        raise invalid_param(name, "invalid-json", f"'{name}' must be URL-encoded JSON ({shape}), "
-                            'e.g. {"status":"active"}')
+        raise invalid_param(
+            name, "invalid-json", f'\'{name}\' must be URL-encoded JSON ({shape}), e.g. {{"status":"active"}}'
+        )
     return value
 
 
@@ -325,8 +330,7 @@ def _search_clause(
         _require_readable(params.search_type, readable, "search")
         scalar = params.search_type in SYSTEM_PATHS or prop_at(table_schema or {}, params.search_type)[1]
         return Cond(params.search_type, "regex", pattern, scalar)
-    fields = [name for name, prop in props.items()
-              if "string" in (schema.prop_types(prop) or ()) and readable(name)]
+    fields = [name for name, prop in props.items() if "string" in (schema.prop_types(prop) or ()) and readable(name)]
     return any_of(Cond(name, "regex", pattern, schema.is_scalar_prop(props[name])) for name in fields)
 
 
@@ -356,4 +360,3 @@ def _require_readable(path: str, readable: Callable[[str], bool], action: str) -
     if _top(path) in SYSTEM_PATHS or readable(_top(path)):
         return
     raise BkendError("data/permission-denied", f"Permission denied: cannot {action} field '{_top(path)}'")
-

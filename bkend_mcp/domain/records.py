@@ -32,8 +32,9 @@ def resolve_table(backend: Backend, caller: Caller, name: str, op: str) -> dict[
     if not keys.scope_allows(caller.scopes, name, op):
         raise BkendError("data/scope-insufficient", f"API key scope does not include {name}:{op}")
     if name in tables.BUILT_IN_TABLES and (op not in ("read", "list") or not caller.is_admin):
-        raise BkendError("data/system-table-access",
-                         f"'{name}' is a built-in table: use /v1/auth, /v1/users or /v1/files")
+        raise BkendError(
+            "data/system-table-access", f"'{name}' is a built-in table: use /v1/auth, /v1/users or /v1/files"
+        )
     table = tables.find_table(backend, caller.environment_id, name)
     if name.startswith("_") and not caller.is_admin and (table is None or not _has_permissions(table)):
         raise BkendError("data/system-table-access", f"System table '{name}' is not accessible")
@@ -50,7 +51,9 @@ def _has_permissions(table: dict[str, Any]) -> bool:
 
 def require_object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise validation_error([{"field": "body", "reason": "type", "message": "the request body must be a JSON object"}])
+        raise validation_error(
+            [{"field": "body", "reason": "type", "message": "the request body must be a JSON object"}]
+        )
     return body
 
 
@@ -119,8 +122,13 @@ def create_record(backend: Backend, caller: Caller, table_name: str, body: Any) 
     permissions.check_column_write(table, caller, list(fields), None)
     doc = validation.prepare_insert(table["schema"], fields)
     now = dates.now()
-    doc = {"_id": ids.record_id(), **doc, "createdBy": owner_for_insert(caller, body.get("createdBy")),
-           "createdAt": now, "updatedAt": now}
+    doc = {
+        "_id": ids.record_id(),
+        **doc,
+        "createdBy": owner_for_insert(caller, body.get("createdBy")),
+        "createdAt": now,
+        "updatedAt": now,
+    }
     try:
         backend.data(caller.environment_id, table_name).insert(doc)
     except DuplicateKey as exc:
@@ -140,9 +148,7 @@ def get_record(
     return render(table, caller, doc, query.parse_select(params or {}))
 
 
-def list_records(
-    backend: Backend, caller: Caller, table_name: str, params: Mapping[str, list[str]]
-) -> dict[str, Any]:
+def list_records(backend: Backend, caller: Caller, table_name: str, params: Mapping[str, list[str]]) -> dict[str, Any]:
     """GET /v1/data/{table} (§4): filters, search, sort, paging, with self scoping and row filters."""
     table = resolve_table(backend, caller, table_name, "list")
     decision = permissions.authorize("list", table, caller)

@@ -18,9 +18,21 @@ from bkend_mcp.domain import dates
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.validation import NOW_DEFAULT, NUMERIC_TYPES, coerce, prop_types, type_ok, validate_value
 
-__all__ = ["ABSTRACT_TYPES", "COLUMN_TYPES", "FIELD_NAME", "SYSTEM_FIELDS", "abstract_type", "apply_field_changes",
-           "check_field_name", "fields_view", "is_scalar_prop", "normalize_property", "normalize_schema", "prop_types",
-           "unique_fields"]
+__all__ = [
+    "ABSTRACT_TYPES",
+    "COLUMN_TYPES",
+    "FIELD_NAME",
+    "SYSTEM_FIELDS",
+    "abstract_type",
+    "apply_field_changes",
+    "check_field_name",
+    "fields_view",
+    "is_scalar_prop",
+    "normalize_property",
+    "normalize_schema",
+    "prop_types",
+    "unique_fields",
+]
 
 SYSTEM_FIELDS = ("id", "_id", "createdBy", "createdAt", "updatedAt")
 FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -39,28 +51,76 @@ class ColumnType:
 
 ABSTRACT_TYPES = ("string", "number", "boolean", "date", "object", "array", "reference")
 COLUMN_TYPES: dict[str, ColumnType] = {  # the 7 abstract types, then aliases; lookups are case-insensitive
-    "string": ColumnType("string"), "number": ColumnType("double"), "boolean": ColumnType("bool"),
-    "date": ColumnType("date"), "object": ColumnType("object"), "array": ColumnType("array"),
+    "string": ColumnType("string"),
+    "number": ColumnType("double"),
+    "boolean": ColumnType("bool"),
+    "date": ColumnType("date"),
+    "object": ColumnType("object"),
+    "array": ColumnType("array"),
     "reference": ColumnType("string", {"x-ref": ""}),
-    "integer": ColumnType("int"), "int": ColumnType("int"), "long": ColumnType("long"), "double": ColumnType("double"),
-    "decimal": ColumnType("double"), "bool": ColumnType("bool"), "null": ColumnType("null"),
-    "objectid": ColumnType("string", {"pattern": "^[0-9a-f]{24}$"}), "mixed": ColumnType(None), "any": ColumnType(None),
+    "integer": ColumnType("int"),
+    "int": ColumnType("int"),
+    "long": ColumnType("long"),
+    "double": ColumnType("double"),
+    "decimal": ColumnType("double"),
+    "bool": ColumnType("bool"),
+    "null": ColumnType("null"),
+    "objectid": ColumnType("string", {"pattern": "^[0-9a-f]{24}$"}),
+    "mixed": ColumnType(None),
+    "any": ColumnType(None),
 }
-_ABSTRACT_OF = {"string": "string", "int": "number", "long": "number", "double": "number", "decimal": "number",
-                "bool": "boolean", "date": "date", "object": "object", "array": "array"}
+_ABSTRACT_OF = {
+    "string": "string",
+    "int": "number",
+    "long": "number",
+    "double": "number",
+    "decimal": "number",
+    "bool": "boolean",
+    "date": "date",
+    "object": "object",
+    "array": "array",
+}
 
-STORED_KEYS = ("bsonType", "x-ref", "enum", "minLength", "maxLength", "minimum", "exclusiveMinimum", "maximum",
-               "exclusiveMaximum", "pattern", "items", "minItems", "maxItems", "uniqueItems", "properties", "required",
-               "additionalProperties", "unique", "default", "description", "title")
+STORED_KEYS = (
+    "bsonType",
+    "x-ref",
+    "enum",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "exclusiveMinimum",
+    "maximum",
+    "exclusiveMaximum",
+    "pattern",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "properties",
+    "required",
+    "additionalProperties",
+    "unique",
+    "default",
+    "description",
+    "title",
+)
 ALIASES = {"defaultValue": "default", "min": "minimum", "max": "maximum", "ref": "x-ref"}
 _INPUT_ONLY = frozenset({"type", "name", "itemType", "integer", *ALIASES})
 UNSUPPORTED = frozenset({"$ref", "oneOf", "anyOf", "allOf", "not", "format", "patternProperties"})
 _ROOT_KEYS = frozenset({"bsonType", "type", "properties", "required", "additionalProperties", "title", "description"})
 _FALSE_IS_ABSENT = ("unique", "uniqueItems", "exclusiveMinimum", "exclusiveMaximum")
 
-_REASON_CODES = {reason: "table/" + reason for reason in (  # any other reason is table/invalid-schema
-    "invalid-name", "system-field-protected", "invalid-column-type", "duplicate-column", "field-conflict",
-    "required-conflict")}
+_REASON_CODES = {
+    reason: "table/" + reason
+    for reason in (  # any other reason is table/invalid-schema
+        "invalid-name",
+        "system-field-protected",
+        "invalid-column-type",
+        "duplicate-column",
+        "field-conflict",
+        "required-conflict",
+    )
+}
 
 Problems = list[dict[str, str]]
 
@@ -84,8 +144,13 @@ def _name_problem(problems: Problems, name: Any, path: str, top: bool) -> bool:
     if top and name in SYSTEM_FIELDS:
         _problem(problems, path, "system-field-protected", f"'{name}' is a system field and cannot be defined")
     elif not isinstance(name, str) or not FIELD_NAME.match(name):
-        _problem(problems, path, "invalid-name", f"'{path}' is not a valid field name: start with a letter, then "
-                 "letters, digits or '_' (at most 64 characters)")
+        _problem(
+            problems,
+            path,
+            "invalid-name",
+            f"'{path}' is not a valid field name: start with a letter, then "
+            "letters, digits or '_' (at most 64 characters)",
+        )
     else:
         return False
     return True
@@ -145,8 +210,9 @@ _SCOPES = {**{k: rule[1] for k, rule in KEYWORD_RULES.items()}, **_NESTED_APPLIE
 _BOUNDS = (("minLength", "maxLength"), ("minimum", "maximum"), ("minItems", "maxItems"))
 
 
-def _applies(problems: Problems, path: str, keyword: str, types: frozenset[str] | None,
-             scope: tuple[frozenset[str], str] | None) -> bool:
+def _applies(
+    problems: Problems, path: str, keyword: str, types: frozenset[str] | None, scope: tuple[frozenset[str], str] | None
+) -> bool:
     if scope is None or (types is not None and types & scope[0]):
         return True
     _problem(problems, path, "invalid-constraint", f"'{path}': '{keyword}' applies to {scope[1]} columns only")
@@ -194,8 +260,9 @@ def _column_type(d: dict[str, Any], path: str, problems: Problems) -> ColumnType
     return ColumnType("int" if integer else bsons[0] if len(bsons) == 1 else bsons, implies)  # type: ignore[arg-type]
 
 
-def _nested(d: dict[str, Any], prop: dict[str, Any], required: list[str] | None, path: str, depth: int,
-            problems: Problems) -> None:
+def _nested(
+    d: dict[str, Any], prop: dict[str, Any], required: list[str] | None, path: str, depth: int, problems: Problems
+) -> None:
     """`items` / `itemType` and `properties` + nested `required`, normalised recursively."""
     if "itemType" in d:
         if "items" in d:
@@ -303,8 +370,12 @@ def _normalize(path: str, definition: Any, depth: int, problems: Problems) -> tu
         if _number(prop.get(low)) is None and _number(prop.get(high)) is None and prop[low] > prop[high]:
             _problem(problems, path, "invalid-constraint", f"'{path}': '{low}' is greater than '{high}'")
     if prop.get("unique") and not is_scalar_prop(prop):
-        _problem(problems, path, "not-scalar", f"'{path}': 'unique' applies to string, number, boolean, date and "
-                 "reference columns only")
+        _problem(
+            problems,
+            path,
+            "not-scalar",
+            f"'{path}': 'unique' applies to string, number, boolean, date and reference columns only",
+        )
     if "enum" in d:
         _enum(d["enum"], prop, path, problems)
     if "default" in d:
@@ -348,8 +419,10 @@ def _entries_of(fields: Any, parent: str, problems: Problems) -> list[tuple[str,
 
 def _is_root(fields: Any) -> bool:
     """A full `{"bsonType": "object", "properties": ...}` root (a field's definition is never a plain string)."""
-    return isinstance(fields, Mapping) and "properties" in fields and (
-        fields.get("bsonType") == "object" or fields.get("type") == "object"
+    return (
+        isinstance(fields, Mapping)
+        and "properties" in fields
+        and (fields.get("bsonType") == "object" or fields.get("type") == "object")
     )
 
 
@@ -414,9 +487,13 @@ def _merge(existing: Mapping[str, Any], change: Mapping[str, Any]) -> dict[str, 
     return merged
 
 
-def apply_field_changes(schema: Mapping[str, Any], fields_to_add_or_update: Mapping[str, Any] | None = None,
-                        fields_to_remove: Sequence[str] | None = None, required_to_add: Sequence[str] | None = None,
-                        required_to_remove: Sequence[str] | None = None) -> dict[str, Any]:
+def apply_field_changes(
+    schema: Mapping[str, Any],
+    fields_to_add_or_update: Mapping[str, Any] | None = None,
+    fields_to_remove: Sequence[str] | None = None,
+    required_to_add: Sequence[str] | None = None,
+    required_to_remove: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """The schema after one `manage_fields` change (§2.8), fully re-validated. The input is not modified."""
     problems: Problems = []
     updates = dict(fields_to_add_or_update or {})
@@ -444,8 +521,12 @@ def apply_field_changes(schema: Mapping[str, Any], fields_to_add_or_update: Mapp
         properties[name] = _merge(properties[name], change) if name in properties else dict(change)
     if problems:
         raise _schema_error(problems)
-    root = {"bsonType": "object", "properties": {k: v for k, v in properties.items() if k not in removals},
-            "required": [*required, *require], "additionalProperties": schema.get("additionalProperties", True)}
+    root = {
+        "bsonType": "object",
+        "properties": {k: v for k, v in properties.items() if k not in removals},
+        "required": [*required, *require],
+        "additionalProperties": schema.get("additionalProperties", True),
+    }
     return normalize_schema(root)
 
 
@@ -472,8 +553,14 @@ def fields_view(schema: Mapping[str, Any]) -> list[dict[str, Any]]:
     required = schema.get("required") or []
     rows = []
     for name, prop in (schema.get("properties") or {}).items():
-        row = {"name": name, "type": abstract_type(prop), "bsonType": prop.get("bsonType"),
-               "required": name in required, "unique": bool(prop.get("unique")), "default": prop.get("default")}
+        row = {
+            "name": name,
+            "type": abstract_type(prop),
+            "bsonType": prop.get("bsonType"),
+            "required": name in required,
+            "unique": bool(prop.get("unique")),
+            "default": prop.get("default"),
+        }
         row.update({k: v for k, v in prop.items() if k not in ("bsonType", "unique", "default")})
         rows.append(row)
     return rows

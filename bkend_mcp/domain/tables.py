@@ -41,10 +41,12 @@ def find_table(backend: Backend, environment_id: str, name: str) -> dict[str, An
     """The stored metadata of table `name`, or None. The hot path of every data request."""
     found = backend.control("tables").find(
         Query(
-            all_of([
-                Cond("environmentId", "eq", environment_id, scalar=True),
-                Cond("tableName", "eq", name, scalar=True),
-            ]),
+            all_of(
+                [
+                    Cond("environmentId", "eq", environment_id, scalar=True),
+                    Cond("tableName", "eq", name, scalar=True),
+                ]
+            ),
             limit=1,
         )
     )
@@ -162,8 +164,9 @@ def update_table(backend: Backend, environment_id: str, ref: str, changes: dict[
             updates[key] = value
         elif key not in PERMISSION_KEYS:
             message = f"'{key}' cannot be changed here (fields: manage_fields, indexes: manage_indexes)"
-            raise BkendError("common/invalid-parameters", message, [{"field": key, "reason": "immutable",
-                                                                      "message": message}])
+            raise BkendError(
+                "common/invalid-parameters", message, [{"field": key, "reason": "immutable", "message": message}]
+            )
     if any(key in changes for key in PERMISSION_KEYS):
         merged = {key: doc.get(key) for key in PERMISSION_KEYS}
         merged.update({key: changes[key] for key in PERMISSION_KEYS if key in changes})
@@ -198,8 +201,9 @@ def manage_fields(
     if unknown:
         name = sorted(unknown)[0]
         message = f"Unknown field-change key '{name}'"
-        raise BkendError("common/invalid-parameters", message, [{"field": name, "reason": "unknown-field",
-                                                                  "message": message}])
+        raise BkendError(
+            "common/invalid-parameters", message, [{"field": name, "reason": "unknown-field", "message": message}]
+        )
     new_schema = schema.apply_field_changes(
         doc["schema"],
         changes.get("fieldsToAddOrUpdate"),
@@ -325,15 +329,17 @@ def _replace_indexes(backend: Backend, doc: dict[str, Any], custom: list[dict], 
 
 
 def _record_index_version(backend: Backend, doc: dict[str, Any], by: str) -> None:
-    backend.control("index_versions").insert({
-        "_id": ids.short_id("iv_"),
-        "tableId": doc["_id"],
-        "version": doc["indexVersion"],
-        "indexes": indexes.all_public(doc),
-        "customIndexes": doc["customIndexes"],
-        "createdBy": by,
-        "createdAt": dates.now(),
-    })
+    backend.control("index_versions").insert(
+        {
+            "_id": ids.short_id("iv_"),
+            "tableId": doc["_id"],
+            "version": doc["indexVersion"],
+            "indexes": indexes.all_public(doc),
+            "customIndexes": doc["customIndexes"],
+            "createdBy": by,
+            "createdAt": dates.now(),
+        }
+    )
 
 
 def list_index_versions(backend: Backend, environment_id: str, ref: str, page: int = 1, limit: int = 20) -> dict:

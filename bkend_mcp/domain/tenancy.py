@@ -88,7 +88,9 @@ def ensure_local_owner(backend: Backend) -> dict[str, Any]:
     tenants = backend.control("tenants")
     if tenants.get(LOCAL_OWNER_ID) is None:
         try:
-            tenants.insert({"_id": LOCAL_OWNER_ID, "name": "Local owner", "kind": "local-owner", "createdAt": dates.now()})
+            tenants.insert(
+                {"_id": LOCAL_OWNER_ID, "name": "Local owner", "kind": "local-owner", "createdAt": dates.now()}
+            )
         except DuplicateKey:
             pass
     if _find_one(backend, "organizations", slug="local") is None:
@@ -243,7 +245,9 @@ def create_environment(
     if kind not in ENVIRONMENT_TYPES:
         raise _invalid("environmentType", "enum", f"'environmentType' must be one of: {', '.join(ENVIRONMENT_TYPES)}")
     if not isinstance(name, str) or not (name in ENVIRONMENT_TYPES[:3] or CUSTOM_ENV_NAME.match(name)):
-        raise _invalid("environment", "pattern", "'environment' must be dev, staging, prod or match ^[a-z][a-z0-9-]{1,31}$")
+        raise _invalid(
+            "environment", "pattern", "'environment' must be dev, staging, prod or match ^[a-z][a-z0-9-]{1,31}$"
+        )
     doc = {
         "_id": ids.short_id("env_"),
         "projectId": project["id"],

@@ -49,12 +49,19 @@ def create_app(config: Config, backend: Backend | None = None) -> Starlette:
 
     routes = [Route("/health", health), *tables.routes(), *data.routes(), *data.shorthand_routes()]
     middleware = [
-        Middleware(CORSMiddleware, allow_origin_regex=".*", allow_methods=CORS_METHODS, allow_headers=["*"],
-                   expose_headers=["Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"], max_age=600),
+        Middleware(
+            CORSMiddleware,
+            allow_origin_regex=".*",
+            allow_methods=CORS_METHODS,
+            allow_headers=["*"],
+            expose_headers=["Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"],
+            max_age=600,
+        ),
         Middleware(ErrorMiddleware),
     ]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                    exception_handlers={HTTPException: http_exception})
+    app = Starlette(
+        routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers={HTTPException: http_exception}
+    )
     app.state.backend = backend
     app.state.limiter = anyio.CapacityLimiter(config.worker_threads)
     return app

@@ -14,11 +14,31 @@ from bkend_mcp.rest.http import as_caller, query_lists, read_json, respond
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
-RESERVED_NAMESPACES = frozenset({
-    "data", "auth", "users", "files", "storage", "mcp", "organizations", "orgs", "projects", "environments", "tables",
-    "api-keys", "access-tokens", "webhooks", "realtime", "health", "openapi", "docs", "console", "admin",
-    ".well-known",
-})
+RESERVED_NAMESPACES = frozenset(
+    {
+        "data",
+        "auth",
+        "users",
+        "files",
+        "storage",
+        "mcp",
+        "organizations",
+        "orgs",
+        "projects",
+        "environments",
+        "tables",
+        "api-keys",
+        "access-tokens",
+        "webhooks",
+        "realtime",
+        "health",
+        "openapi",
+        "docs",
+        "console",
+        "admin",
+        ".well-known",
+    }
+)
 
 
 async def list_records(request: Request) -> Response:
@@ -72,8 +92,11 @@ def by_method(endpoints: dict[str, Endpoint], *, shorthand: bool = False) -> End
             raise BkendError("common/not-found", f"No route for {request.url.path}")
         handler = endpoints.get(request.method)
         if handler is None:
-            raise BkendError("data/method-not-allowed", f"{request.method} is not allowed here; use {allow}",
-                             headers={"Allow": allow})
+            raise BkendError(
+                "data/method-not-allowed",
+                f"{request.method} is not allowed here; use {allow}",
+                headers={"Allow": allow},
+            )
         return await handler(request)
 
     return endpoint

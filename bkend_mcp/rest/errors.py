@@ -24,8 +24,9 @@ def render(exc: BkendError) -> JSONResponse:
 async def http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = HTTP_CODES.get(exc.status_code, "common/invalid-parameters")
-    return render(BkendError(code, None if exc.status_code in HTTP_CODES else str(exc.detail),
-                             headers=dict(exc.headers or {})))
+    return render(
+        BkendError(code, None if exc.status_code in HTTP_CODES else str(exc.detail), headers=dict(exc.headers or {}))
+    )
 
 
 class ErrorMiddleware:

@@ -47,8 +47,9 @@ async def manage_indexes(request: Request) -> Response:
 
 async def schema_versions(request: Request) -> Response:
     ref, page, limit = request.path_params["table"], int_param(request, "page", 1), int_param(request, "limit", 20)
-    return respond(request, await as_caller(request, lambda b, c: management.list_schema_versions(b, c, ref, page,
-                                                                                                   limit)))
+    return respond(
+        request, await as_caller(request, lambda b, c: management.list_schema_versions(b, c, ref, page, limit))
+    )
 
 
 async def rollback_schema(request: Request) -> Response:
@@ -58,8 +59,9 @@ async def rollback_schema(request: Request) -> Response:
 
 async def index_versions(request: Request) -> Response:
     ref, page, limit = request.path_params["table"], int_param(request, "page", 1), int_param(request, "limit", 20)
-    return respond(request, await as_caller(request, lambda b, c: management.list_index_versions(b, c, ref, page,
-                                                                                                  limit)))
+    return respond(
+        request, await as_caller(request, lambda b, c: management.list_index_versions(b, c, ref, page, limit))
+    )
 
 
 async def rollback_indexes(request: Request) -> Response:

@@ -53,8 +53,11 @@ def assert_error(body: dict[str, Any], status: int, code: str) -> None:
 
 def run(client: TestClient, env: Any, scenario: Scenario) -> dict[str, Any]:
     before = env.count(scenario.unchanged) if scenario.unchanged else None
-    content = scenario.raw_body if scenario.raw_body is not None else (
-        orjson.dumps(scenario.body) if scenario.body is not None else None)
+    content = (
+        scenario.raw_body
+        if scenario.raw_body is not None
+        else (orjson.dumps(scenario.body) if scenario.body is not None else None)
+    )
     headers = {"content-type": "application/json", **scenario.headers(env)}
     response = client.request(scenario.method, scenario.url, content=content, headers=headers)
     assert response.status_code == scenario.status, response.text

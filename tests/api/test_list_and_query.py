@@ -18,14 +18,41 @@ MEALS = {
     "chef": {"type": "object", "properties": {"name": {"type": "string"}}},
 }
 ROWS = [
-    {"name": "Porridge", "kcal": 300, "vegan": True, "day": "2026-03-01", "servedAt": "2026-03-01T08:00:00Z",
-     "tags": ["breakfast", "warm"], "chef": {"name": "Ann"}},
-    {"name": "Omelette", "kcal": 450, "vegan": False, "day": "2026-03-02", "servedAt": "2026-03-02T08:00:00Z",
-     "tags": ["breakfast"], "chef": {"name": "Bob"}},
-    {"name": "Salad bowl", "kcal": 250.5, "vegan": True, "day": "2026-03-03", "servedAt": "2026-03-03T12:00:00Z",
-     "tags": ["lunch"], "chef": {"name": "Ann"}},
-    {"name": "Steak", "kcal": 800, "vegan": False, "day": "2026-03-09", "servedAt": "2026-03-09T19:00:00Z",
-     "tags": ["dinner"]},
+    {
+        "name": "Porridge",
+        "kcal": 300,
+        "vegan": True,
+        "day": "2026-03-01",
+        "servedAt": "2026-03-01T08:00:00Z",
+        "tags": ["breakfast", "warm"],
+        "chef": {"name": "Ann"},
+    },
+    {
+        "name": "Omelette",
+        "kcal": 450,
+        "vegan": False,
+        "day": "2026-03-02",
+        "servedAt": "2026-03-02T08:00:00Z",
+        "tags": ["breakfast"],
+        "chef": {"name": "Bob"},
+    },
+    {
+        "name": "Salad bowl",
+        "kcal": 250.5,
+        "vegan": True,
+        "day": "2026-03-03",
+        "servedAt": "2026-03-03T12:00:00Z",
+        "tags": ["lunch"],
+        "chef": {"name": "Ann"},
+    },
+    {
+        "name": "Steak",
+        "kcal": 800,
+        "vegan": False,
+        "day": "2026-03-09",
+        "servedAt": "2026-03-09T19:00:00Z",
+        "tags": ["dinner"],
+    },
 ]
 
 
@@ -35,8 +62,9 @@ def meals(client, env):
     ids = []
     for i, row in enumerate(ROWS):
         token = env.user_token(f"u{i % 2}")
-        response = client.post("/v1/data/meals", json=row, headers={"x-api-key": env.pk,
-                                                                     "authorization": f"Bearer {token}"})
+        response = client.post(
+            "/v1/data/meals", json=row, headers={"x-api-key": env.pk, "authorization": f"Bearer {token}"}
+        )
         assert response.status_code == 201, response.text
         ids.append(response.json()["id"])
     return ids
@@ -52,38 +80,59 @@ def filters(obj):
     return quote(json.dumps(obj))
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("", ["Steak", "Salad bowl", "Omelette", "Porridge"]),
-    ("?sortBy=kcal&sortDirection=asc", ["Salad bowl", "Porridge", "Omelette", "Steak"]),
-    ("?sort=-kcal", ["Steak", "Omelette", "Porridge", "Salad bowl"]),
-    ("?sortBy=name&sortDirection=ASC&limit=2", ["Omelette", "Porridge"]),
-    (f"?andFilters={filters({'vegan': True})}&sortBy=name&sortDirection=asc", ["Porridge", "Salad bowl"]),
-    (f"?andFilters={filters({'vegan': 'false'})}&sortBy=name&sortDirection=asc", ["Omelette", "Steak"]),
-    (f"?andFilters={filters({'kcal': {'$gte': '300', '$lt': 800}})}&sortBy=kcal&sortDirection=asc",
-     ["Porridge", "Omelette"]),
-    (f"?andFilters={filters({'day': {'$gte': '2026-03-02', '$lte': '2026-03-08'}})}&sortBy=day&sortDirection=asc",
-     ["Omelette", "Salad bowl"]),
-    (f"?andFilters={filters({'servedAt': {'$gt': '2026-03-02'}})}&sortBy=servedAt&sortDirection=asc",
-     ["Omelette", "Salad bowl", "Steak"]),
-    (f"?andFilters={filters({'tags': 'breakfast'})}&sortBy=name&sortDirection=asc", ["Omelette", "Porridge"]),
-    (f"?andFilters={filters({'chef.name': 'Ann'})}&sortBy=name&sortDirection=asc", ["Porridge", "Salad bowl"]),
-    (f"?andFilters={filters({'chef': {'$exists': False}})}", ["Steak"]),
-    (f"?andFilters={filters({'name': {'$in': ['Steak', 'Porridge']}})}&sortBy=name&sortDirection=asc",
-     ["Porridge", "Steak"]),
-    (f"?andFilters={filters({'name': {'$nin': ['Steak', 'Porridge']}})}&sortBy=name&sortDirection=asc",
-     ["Omelette", "Salad bowl"]),
-    (f"?andFilters={filters({'name': {'$regex': '^s', '$options': 'i'}})}&sortBy=name&sortDirection=asc",
-     ["Salad bowl", "Steak"]),
-    (f"?andFilters={filters({'name': {'$ne': 'Steak'}, 'vegan': False})}", ["Omelette"]),
-    (f"?orFilters={filters({'kcal': {'$lt': 260}, 'name': 'Steak'})}&sortBy=name&sortDirection=asc",
-     ["Salad bowl", "Steak"]),
-    (f"?orFilters={filters([{'vegan': True, 'kcal': {'$gt': 260}}, {'name': 'Steak'}])}&sortBy=name"
-     "&sortDirection=asc", ["Porridge", "Steak"]),
-    ("?andFilters[vegan]=true&andFilters[kcal][$gt]=260", ["Porridge"]),
-    ("?search=BOWL", ["Salad bowl"]),
-    ("?search=ann&searchType=name", []),
-    ("?search=2026-03-09", ["Steak"]),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["Steak", "Salad bowl", "Omelette", "Porridge"]),
+        ("?sortBy=kcal&sortDirection=asc", ["Salad bowl", "Porridge", "Omelette", "Steak"]),
+        ("?sort=-kcal", ["Steak", "Omelette", "Porridge", "Salad bowl"]),
+        ("?sortBy=name&sortDirection=ASC&limit=2", ["Omelette", "Porridge"]),
+        (f"?andFilters={filters({'vegan': True})}&sortBy=name&sortDirection=asc", ["Porridge", "Salad bowl"]),
+        (f"?andFilters={filters({'vegan': 'false'})}&sortBy=name&sortDirection=asc", ["Omelette", "Steak"]),
+        (
+            f"?andFilters={filters({'kcal': {'$gte': '300', '$lt': 800}})}&sortBy=kcal&sortDirection=asc",
+            ["Porridge", "Omelette"],
+        ),
+        (
+            f"?andFilters={filters({'day': {'$gte': '2026-03-02', '$lte': '2026-03-08'}})}"
+            "&sortBy=day&sortDirection=asc",
+            ["Omelette", "Salad bowl"],
+        ),
+        (
+            f"?andFilters={filters({'servedAt': {'$gt': '2026-03-02'}})}&sortBy=servedAt&sortDirection=asc",
+            ["Omelette", "Salad bowl", "Steak"],
+        ),
+        (f"?andFilters={filters({'tags': 'breakfast'})}&sortBy=name&sortDirection=asc", ["Omelette", "Porridge"]),
+        (f"?andFilters={filters({'chef.name': 'Ann'})}&sortBy=name&sortDirection=asc", ["Porridge", "Salad bowl"]),
+        (f"?andFilters={filters({'chef': {'$exists': False}})}", ["Steak"]),
+        (
+            f"?andFilters={filters({'name': {'$in': ['Steak', 'Porridge']}})}&sortBy=name&sortDirection=asc",
+            ["Porridge", "Steak"],
+        ),
+        (
+            f"?andFilters={filters({'name': {'$nin': ['Steak', 'Porridge']}})}&sortBy=name&sortDirection=asc",
+            ["Omelette", "Salad bowl"],
+        ),
+        (
+            f"?andFilters={filters({'name': {'$regex': '^s', '$options': 'i'}})}&sortBy=name&sortDirection=asc",
+            ["Salad bowl", "Steak"],
+        ),
+        (f"?andFilters={filters({'name': {'$ne': 'Steak'}, 'vegan': False})}", ["Omelette"]),
+        (
+            f"?orFilters={filters({'kcal': {'$lt': 260}, 'name': 'Steak'})}&sortBy=name&sortDirection=asc",
+            ["Salad bowl", "Steak"],
+        ),
+        (
+            f"?orFilters={filters([{'vegan': True, 'kcal': {'$gt': 260}}, {'name': 'Steak'}])}&sortBy=name"
+            "&sortDirection=asc",
+            ["Porridge", "Steak"],
+        ),
+        ("?andFilters[vegan]=true&andFilters[kcal][$gt]=260", ["Porridge"]),
+        ("?search=BOWL", ["Salad bowl"]),
+        ("?search=ann&searchType=name", []),
+        ("?search=2026-03-09", ["Steak"]),
+    ],
+)
 def test_list_filters_sort_and_search(client, env, meals, query, expected):
     assert names(client, env, query) == expected
 
@@ -100,8 +149,7 @@ def test_batch_fetch_by_ids(client, env, meals):
 
 def test_pagination_has_six_integer_fields(client, env, meals):
     body = client.get("/v1/data/meals?page=2&limit=3", headers={"x-api-key": env.pk}).json()
-    assert body["pagination"] == {"total": 4, "page": 2, "limit": 3, "totalPages": 2, "hasNext": False,
-                                  "hasPrev": True}
+    assert body["pagination"] == {"total": 4, "page": 2, "limit": 3, "totalPages": 2, "hasNext": False, "hasPrev": True}
     assert len(body["items"]) == 1
 
 
@@ -111,8 +159,9 @@ def test_page_past_the_end_is_empty_with_totals(client, env, meals):
 
 
 def test_offset_compat_maps_to_a_page(client, env, meals):
-    body = client.get("/v1/data/meals?offset=2&limit=2&sortBy=kcal&sortDirection=asc",
-                      headers={"x-api-key": env.pk}).json()
+    body = client.get(
+        "/v1/data/meals?offset=2&limit=2&sortBy=kcal&sortDirection=asc", headers={"x-api-key": env.pk}
+    ).json()
     assert [i["name"] for i in body["items"]] == ["Omelette", "Steak"]
     assert body["pagination"]["page"] == 2
 

@@ -13,10 +13,8 @@ ACTORS = {
     "guest": lambda env: {"x-api-key": env.pk},
     "owner": lambda env: {"x-api-key": env.pk, "authorization": f"Bearer {env.user_token('owner')}"},
     "other user": lambda env: {"x-api-key": env.pk, "authorization": f"Bearer {env.user_token('other')}"},
-    "guest-role user": lambda env: {"x-api-key": env.pk,
-                                    "authorization": f"Bearer {env.user_token('owner', 'guest')}"},
-    "admin-role user": lambda env: {"x-api-key": env.pk,
-                                    "authorization": f"Bearer {env.user_token('boss', 'admin')}"},
+    "guest-role user": lambda env: {"x-api-key": env.pk, "authorization": f"Bearer {env.user_token('owner', 'guest')}"},
+    "admin-role user": lambda env: {"x-api-key": env.pk, "authorization": f"Bearer {env.user_token('boss', 'admin')}"},
     "secret key": lambda env: {"x-api-key": env.sk},
 }
 
@@ -62,8 +60,9 @@ def _call(client, env, table, op, record_id, headers):
     }[op]()
 
 
-@pytest.mark.parametrize(("table", "actor", "op"), [(t, a, op) for (t, a) in EXPECTED for op in OPERATIONS],
-                         ids=lambda v: v)
+@pytest.mark.parametrize(
+    ("table", "actor", "op"), [(t, a, op) for (t, a) in EXPECTED for op in OPERATIONS], ids=lambda v: v
+)
 def test_permission_matrix(client, tables, table, actor, op):
     env = tables
     record_id = _owned_record(client, env, table)
@@ -92,7 +91,9 @@ def test_self_only_list_returns_only_the_callers_rows_without_a_filter(client, t
 
 def test_guest_never_matches_ownerless_rows_through_self(client, tables):
     env = tables
-    assert client.post(f"/v1/data/{SELF_ONLY}", json={"name": "server"}, headers={"x-api-key": env.sk}).status_code == 201
+    assert (
+        client.post(f"/v1/data/{SELF_ONLY}", json={"name": "server"}, headers={"x-api-key": env.sk}).status_code == 201
+    )
     guest_role = {"x-api-key": env.pk, "authorization": f"Bearer {env.user_token('someone', 'guest')}"}
     listed = client.get(f"/v1/data/{SELF_ONLY}", headers=guest_role).json()
     assert listed["items"] == []

@@ -44,8 +44,11 @@ def test_insert_applies_defaults_and_coerces(client, tasks):
 def test_insert_rejects_fractional_integer(client, tasks):
     response = client.post("/v1/data/tasks", json={"title": "a", "estimate": "3.5"}, headers=admin(tasks))
     assert response.status_code == 400
-    assert response.json()["error"]["details"][0] == {"field": "estimate", "reason": "type",
-                                                      "message": response.json()["error"]["details"][0]["message"]}
+    assert response.json()["error"]["details"][0] == {
+        "field": "estimate",
+        "reason": "type",
+        "message": response.json()["error"]["details"][0]["message"],
+    }
 
 
 def test_insert_keeps_unknown_fields_raw(client, tasks):
@@ -55,8 +58,9 @@ def test_insert_keeps_unknown_fields_raw(client, tasks):
 
 def test_patch_changes_only_sent_fields_and_bumps_updated_at(client, tasks):
     record = create(client, tasks, {"title": "a", "notes": "keep", "meta": {"a": 1, "b": 2}})
-    response = client.patch(f"/v1/data/tasks/{record['id']}", json={"status": "done", "meta": {"c": 3}},
-                            headers=admin(tasks))
+    response = client.patch(
+        f"/v1/data/tasks/{record['id']}", json={"status": "done", "meta": {"c": 3}}, headers=admin(tasks)
+    )
     assert response.status_code == 200
     updated = response.json()
     assert updated["status"] == "done" and updated["notes"] == "keep" and updated["meta"] == {"c": 3}
@@ -114,15 +118,22 @@ def test_records_without_a_unique_field_never_clash(client, tasks):
 
 def test_delete_returns_success_then_404(client, tasks):
     record = create(client, tasks, {"title": "a"})
-    first = client.delete(f"/v1/data/tasks/{record['id']}", headers={**admin(tasks), "content-type": "application/json"})
+    first = client.delete(
+        f"/v1/data/tasks/{record['id']}", headers={**admin(tasks), "content-type": "application/json"}
+    )
     assert first.status_code == 200 and first.json() == {"success": True}
     again = client.delete(f"/v1/data/tasks/{record['id']}", headers=admin(tasks))
     assert again.status_code == 404 and again.json()["error"]["code"] == "data/not-found"
 
 
 def test_imported_ids_are_kept(client, tasks):
-    doc = {"_id": "507f1f77bcf86cd799439011", "title": "imported", "createdBy": "", "createdAt": "2025-01-01T00:00:00.000Z",
-           "updatedAt": "2025-01-01T00:00:00.000Z"}
+    doc = {
+        "_id": "507f1f77bcf86cd799439011",
+        "title": "imported",
+        "createdBy": "",
+        "createdAt": "2025-01-01T00:00:00.000Z",
+        "updatedAt": "2025-01-01T00:00:00.000Z",
+    }
     tasks.backend.data(tasks.environment_id, "tasks").insert(doc)
     fetched = client.get("/v1/data/tasks/507f1f77bcf86cd799439011", headers={"x-api-key": tasks.pk}).json()
     assert fetched["id"] == "507f1f77bcf86cd799439011" and fetched["title"] == "imported"
@@ -139,10 +150,12 @@ def test_shorthand_paths_behave_like_data_paths(client, tasks):
 
 
 def test_column_permissions_hide_and_guard_fields(client, env):
-    env.create_table("profiles", {"name": {"type": "string"}, "email": {"type": "string"}},
-                     permissions={"user": {"create": True, "read": True, "list": True},
-                                  "self": {"update": True}},
-                     columnPermissions={"email": {"read": "self", "write": "self"}})
+    env.create_table(
+        "profiles",
+        {"name": {"type": "string"}, "email": {"type": "string"}},
+        permissions={"user": {"create": True, "read": True, "list": True}, "self": {"update": True}},
+        columnPermissions={"email": {"read": "self", "write": "self"}},
+    )
     mine = client.post("/v1/data/profiles", json={"name": "me", "email": "me@x.io"}, headers=owner_headers(env)).json()
     assert mine["email"] == "me@x.io"
     seen_by_other = client.get(f"/v1/data/profiles/{mine['id']}", headers=owner_headers(env, "u2")).json()
@@ -154,9 +167,14 @@ def test_column_permissions_hide_and_guard_fields(client, env):
 
 
 def test_row_filters_narrow_lists(client, env):
-    env.create_table("posts", {"title": {"type": "string"}, "status": {"type": "string"}},
-                     rowFilters=[{"expression": "guest", "filter": {"status": "published"}},
-                                 {"expression": "user", "filter": {"createdBy": "$userId"}}])
+    env.create_table(
+        "posts",
+        {"title": {"type": "string"}, "status": {"type": "string"}},
+        rowFilters=[
+            {"expression": "guest", "filter": {"status": "published"}},
+            {"expression": "user", "filter": {"createdBy": "$userId"}},
+        ],
+    )
     for status in ("published", "draft"):
         client.post("/v1/data/posts", json={"title": status, "status": status}, headers=owner_headers(env))
     guest = client.get("/v1/data/posts", headers={"x-api-key": env.pk}).json()

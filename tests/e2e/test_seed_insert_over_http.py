@@ -31,15 +31,29 @@ def server(tmp_path_factory) -> Iterator[dict]:
     backend = open_backend(Config(data_dir=data_dir))
     info = first_start(backend)
     assert info is not None
-    token = tokens.issue_access_token(backend, project_id=info["project"]["id"],
-                                      environment_id=info["environmentId"], user_id="user-7", role="user")
+    token = tokens.issue_access_token(
+        backend, project_id=info["project"]["id"], environment_id=info["environmentId"], user_id="user-7", role="user"
+    )
     backend.close()
     port = _free_port()
     log = (data_dir.parent / "server.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bkend_mcp", "serve", "--port", str(port), "--data-dir", str(data_dir),
-         "--log-level", "warning"],
-        cwd=Path(__file__).resolve().parents[2], env={**os.environ}, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "bkend_mcp",
+            "serve",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+            "--log-level",
+            "warning",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -64,16 +78,26 @@ def server(tmp_path_factory) -> Iterator[dict]:
 def http(server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server["base"], timeout=10) as client:
         sk = {"x-api-key": server["info"]["secretKey"]}
-        table = {"tableName": "profiles", "schema": {
-            "name": {"bsonType": "string"}, "age": {"bsonType": "double"},
-            "email": {"bsonType": "string", "unique": True}}, "required": ["name"]}
+        table = {
+            "tableName": "profiles",
+            "schema": {
+                "name": {"bsonType": "string"},
+                "age": {"bsonType": "double"},
+                "email": {"bsonType": "string", "unique": True},
+            },
+            "required": ["name"],
+        }
         assert client.post("/v1/tables", json=table, headers=sk).status_code == 201
         yield client
 
 
 def _seed_headers(server) -> dict[str, str]:
-    return {"x-project-id": server["info"]["project"]["id"], "x-environment": "dev",
-            "authorization": f"Bearer {server['token']}", "content-type": "application/json"}
+    return {
+        "x-project-id": server["info"]["project"]["id"],
+        "x-environment": "dev",
+        "authorization": f"Bearer {server['token']}",
+        "content-type": "application/json",
+    }
 
 
 def test_health_answers(http):
@@ -82,8 +106,14 @@ def test_health_answers(http):
 
 
 def test_seed_insert_returns_the_stored_record(http, server):
-    body = {"name": "Ada", "age": "30", "email": "ada@example.com",
-            "id": "spoofed", "createdBy": "mallory", "createdAt": "1999-01-01T00:00:00Z"}
+    body = {
+        "name": "Ada",
+        "age": "30",
+        "email": "ada@example.com",
+        "id": "spoofed",
+        "createdBy": "mallory",
+        "createdAt": "1999-01-01T00:00:00Z",
+    }
     response = http.post("/v1/data/profiles", json=body, headers=_seed_headers(server))
     assert response.status_code == 201, response.text
     record = response.json()
@@ -116,7 +146,9 @@ def test_seed_insert_unique_clash_is_409(http, server):
 
 def test_seed_insert_without_create_permission_is_403(http, server):
     sk = {"x-api-key": server["info"]["secretKey"]}
-    assert http.patch("/v1/tables/profiles", json={"permissions": {"user": {"read": True}}}, headers=sk).status_code == 200
+    assert (
+        http.patch("/v1/tables/profiles", json={"permissions": {"user": {"read": True}}}, headers=sk).status_code == 200
+    )
     response = http.post("/v1/data/profiles", json={"name": "C"}, headers=_seed_headers(server))
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "data/permission-denied"

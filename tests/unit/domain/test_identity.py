@@ -14,10 +14,18 @@ def _resolve(env, **headers):
     return resolve_caller(env.backend, {k.replace("_", "-"): v for k, v in headers.items()})
 
 
-@pytest.mark.parametrize(("kind", "role", "group"), [
-    ("pk", None, "guest"), ("pk", "user", "user"), ("pk", "moderator", "user"), ("pk", "admin", "admin"),
-    ("pk", "guest", "guest"), ("sk", None, "admin"), ("sk", "user", "admin"),
-])
+@pytest.mark.parametrize(
+    ("kind", "role", "group"),
+    [
+        ("pk", None, "guest"),
+        ("pk", "user", "user"),
+        ("pk", "moderator", "user"),
+        ("pk", "admin", "admin"),
+        ("pk", "guest", "guest"),
+        ("sk", None, "admin"),
+        ("sk", "user", "admin"),
+    ],
+)
 def test_group_follows_key_and_role(env, kind, role, group):
     headers = {"x_api_key": env.pk if kind == "pk" else env.sk}
     if role:
@@ -41,22 +49,38 @@ def test_seed_headers_with_secret_key_bearer_are_admin(env):
 
 def test_token_from_another_environment_is_403(env):
     prod = tenancy.create_environment(env.backend, tenancy.LOCAL_OWNER_ID, project_id=env.project_id, name="prod")
-    foreign = tokens.issue_access_token(env.backend, project_id=env.project_id, environment_id=prod["id"],
-                                        user_id="u1")
+    foreign = tokens.issue_access_token(env.backend, project_id=env.project_id, environment_id=prod["id"], user_id="u1")
     with pytest.raises(BkendError) as caught:
         _resolve(env, x_api_key=env.pk, authorization=f"Bearer {foreign}")
     assert caught.value.code == "data/project-access-denied" and caught.value.status == 403
 
 
-@pytest.mark.parametrize(("make", "code"), [
-    (lambda env: jwt.encode({"sub": "u1", "typ": "access", "exp": 9999999999, "aud": "bkend:app",
-                             "pid": env.project_id, "eid": env.environment_id}, "wrong-key-" * 4, algorithm="HS256"),
-     "auth/invalid-access-token"),
-    (lambda env: jwt.encode({"sub": "u1", "typ": "access", "exp": 9999999999}, None, algorithm="none"),
-     "auth/invalid-access-token"),
-    (lambda env: env.user_token("u1", ttl=-30), "auth/access-token-expired"),
-    (lambda env: "not.a.jwt", "auth/invalid-token-format"),
-])
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (
+            lambda env: jwt.encode(
+                {
+                    "sub": "u1",
+                    "typ": "access",
+                    "exp": 9999999999,
+                    "aud": "bkend:app",
+                    "pid": env.project_id,
+                    "eid": env.environment_id,
+                },
+                "wrong-key-" * 4,
+                algorithm="HS256",
+            ),
+            "auth/invalid-access-token",
+        ),
+        (
+            lambda env: jwt.encode({"sub": "u1", "typ": "access", "exp": 9999999999}, None, algorithm="none"),
+            "auth/invalid-access-token",
+        ),
+        (lambda env: env.user_token("u1", ttl=-30), "auth/access-token-expired"),
+        (lambda env: "not.a.jwt", "auth/invalid-token-format"),
+    ],
+)
 def test_bad_tokens_are_401_never_guest(env, make, code):
     with pytest.raises(BkendError) as caught:
         _resolve(env, x_api_key=env.pk, authorization=f"Bearer {make(env)}")

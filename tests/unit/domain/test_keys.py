@@ -12,8 +12,16 @@ from bkend_mcp.domain.secrets import sha256_hex
 
 
 def _key(env, key_type="publishable", **kw):
-    return keys.create_key(env.backend, project_id=env.project_id, environment_id=env.environment_id,
-                           organization_id=env.organization_id, key_type=key_type, name="k", created_by="t", **kw)
+    return keys.create_key(
+        env.backend,
+        project_id=env.project_id,
+        environment_id=env.environment_id,
+        organization_id=env.organization_id,
+        key_type=key_type,
+        name="k",
+        created_by="t",
+        **kw,
+    )
 
 
 def test_keys_are_stored_as_sha256_never_as_plaintext(env):
@@ -39,11 +47,14 @@ def test_secret_key_is_never_shown_after_creation(env):
     assert "keyHash" not in listed[made["id"]]
 
 
-@pytest.mark.parametrize(("plaintext", "code"), [
-    ("pk_123", "auth/invalid-token-format"),
-    ("ak_" + "a" * 64, "auth/invalid-token-format"),
-    ("pk_" + "0" * 64, "auth/unauthorized"),
-])
+@pytest.mark.parametrize(
+    ("plaintext", "code"),
+    [
+        ("pk_123", "auth/invalid-token-format"),
+        ("ak_" + "a" * 64, "auth/invalid-token-format"),
+        ("pk_" + "0" * 64, "auth/unauthorized"),
+    ],
+)
 def test_bad_keys_are_refused(env, plaintext, code):
     with pytest.raises(BkendError) as caught:
         keys.verify_key(env.backend, plaintext)
@@ -86,19 +97,22 @@ def test_verification_records_last_use(env):
     assert env.backend.control("api_keys").get(made["id"])["lastUsedAt"] is not None
 
 
-@pytest.mark.parametrize(("scopes", "table", "op", "allowed"), [
-    (None, "posts", "delete", True),
-    ([], "posts", "read", False),
-    (["posts:read"], "posts", "read", True),
-    (["posts:read"], "posts", "list", True),
-    (["posts:list"], "posts", "read", False),
-    (["posts:read"], "Posts", "read", False),
-    (["posts:*"], "posts", "delete", True),
-    (["*:create"], "orders", "create", True),
-    (["*:create"], "orders", "update", False),
-    (["*:*"], "anything", "delete", True),
-    (["comments:*"], "posts", "read", False),
-])
+@pytest.mark.parametrize(
+    ("scopes", "table", "op", "allowed"),
+    [
+        (None, "posts", "delete", True),
+        ([], "posts", "read", False),
+        (["posts:read"], "posts", "read", True),
+        (["posts:read"], "posts", "list", True),
+        (["posts:list"], "posts", "read", False),
+        (["posts:read"], "Posts", "read", False),
+        (["posts:*"], "posts", "delete", True),
+        (["*:create"], "orders", "create", True),
+        (["*:create"], "orders", "update", False),
+        (["*:*"], "anything", "delete", True),
+        (["comments:*"], "posts", "read", False),
+    ],
+)
 def test_scope_matching(scopes, table, op, allowed):
     assert keys.scope_allows(tuple(scopes) if scopes is not None else None, table, op) is allowed
 

@@ -26,8 +26,10 @@ from bkend_mcp.domain.permissions import (
 )
 from bkend_mcp.store.base import MATCH_ALL, MATCH_NONE, And, Cond, Or
 
-SCHEMA: dict[str, Any] = {"bsonType": "object", "properties": {"status": {"bsonType": "string"},
-                                                               "due": {"bsonType": "date"}}}
+SCHEMA: dict[str, Any] = {
+    "bsonType": "object",
+    "properties": {"status": {"bsonType": "string"}, "due": {"bsonType": "date"}},
+}
 
 
 def caller(group: str, uid: str = "", role: str | None = None) -> Caller:
@@ -67,20 +69,20 @@ TABLES = {"default": {"tableName": "t"}, "self-only": {"tableName": "t", "permis
 # record owner (own, other, guest-owned). A = ALLOW, D = DENY, F = filter to the caller's own rows.
 MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "default": {
-        "admin-key":        {"create": "A", "list": "A", "read": "AAA", "update": "AAA", "delete": "AAA"},
-        "admin-user":       {"create": "A", "list": "A", "read": "AAA", "update": "AAA", "delete": "AAA"},
-        "user":             {"create": "A", "list": "A", "read": "AAA", "update": "DDD", "delete": "DDD"},
+        "admin-key": {"create": "A", "list": "A", "read": "AAA", "update": "AAA", "delete": "AAA"},
+        "admin-user": {"create": "A", "list": "A", "read": "AAA", "update": "AAA", "delete": "AAA"},
+        "user": {"create": "A", "list": "A", "read": "AAA", "update": "DDD", "delete": "DDD"},
         "user-without-uid": {"create": "A", "list": "A", "read": "AAA", "update": "DDD", "delete": "DDD"},
-        "guest":            {"create": "D", "list": "A", "read": "AAA", "update": "DDD", "delete": "DDD"},
-        "guest-with-uid":   {"create": "D", "list": "A", "read": "AAA", "update": "DDD", "delete": "DDD"},
+        "guest": {"create": "D", "list": "A", "read": "AAA", "update": "DDD", "delete": "DDD"},
+        "guest-with-uid": {"create": "D", "list": "A", "read": "AAA", "update": "DDD", "delete": "DDD"},
     },
     "self-only": {
-        "admin-key":        {"create": "A", "list": "A", "read": "AAA", "update": "AAA", "delete": "AAA"},
-        "admin-user":       {"create": "A", "list": "A", "read": "AAA", "update": "AAA", "delete": "AAA"},
-        "user":             {"create": "A", "list": "F", "read": "ADD", "update": "ADD", "delete": "ADD"},
+        "admin-key": {"create": "A", "list": "A", "read": "AAA", "update": "AAA", "delete": "AAA"},
+        "admin-user": {"create": "A", "list": "A", "read": "AAA", "update": "AAA", "delete": "AAA"},
+        "user": {"create": "A", "list": "F", "read": "ADD", "update": "ADD", "delete": "ADD"},
         "user-without-uid": {"create": "A", "list": "D", "read": "DDD", "update": "DDD", "delete": "DDD"},
-        "guest":            {"create": "D", "list": "D", "read": "DDD", "update": "DDD", "delete": "DDD"},
-        "guest-with-uid":   {"create": "D", "list": "F", "read": "ADD", "update": "ADD", "delete": "ADD"},
+        "guest": {"create": "D", "list": "D", "read": "DDD", "update": "DDD", "delete": "DDD"},
+        "guest-with-uid": {"create": "D", "list": "F", "read": "ADD", "update": "ADD", "delete": "ADD"},
     },
 }
 
@@ -112,8 +114,9 @@ def test_permission_matrix(table: str, name: str, op: str, owner: str | None) ->
     [(t, n, op) for t, rows in MATRIX.items() for n in rows for op in OPERATIONS],
 )
 def test_can_ever_agrees_with_the_matrix(table: str, name: str, op: str) -> None:
-    assert can_ever(op, TABLES[table], CALLERS[name]) == ("A" in MATRIX[table][name][op]
-                                                         or "F" in MATRIX[table][name][op])
+    assert can_ever(op, TABLES[table], CALLERS[name]) == (
+        "A" in MATRIX[table][name][op] or "F" in MATRIX[table][name][op]
+    )
 
 
 def test_missing_role_in_a_permissions_object_denies_everything() -> None:
@@ -155,8 +158,13 @@ def test_self_without_the_record_does_not_match() -> None:
 
 
 def test_default_permissions_table() -> None:
-    assert DEFAULT_PERMISSIONS["guest"] == {"create": False, "read": True, "list": True, "update": False,
-                                            "delete": False}
+    assert DEFAULT_PERMISSIONS["guest"] == {
+        "create": False,
+        "read": True,
+        "list": True,
+        "update": False,
+        "delete": False,
+    }
     assert not any(DEFAULT_PERMISSIONS["self"].values())
     assert all(DEFAULT_PERMISSIONS["admin"].values())
 
@@ -198,14 +206,13 @@ def test_expression_terms_and_precedence(expression: str, name_or_caller: Any, e
     who = CALLERS[name_or_caller] if isinstance(name_or_caller, str) else name_or_caller
     assert evaluate(expression, who, "read", {"createdBy": "nobody"}) is expected
     assert authorize("update", {"expressionPermissions": {"update": expression}}, who, {"createdBy": "nobody"}) is (
-        ALLOW if expected else DENY)
+        ALLOW if expected else DENY
+    )
 
 
 def test_and_binds_tighter_than_or_in_the_tree() -> None:
-    assert parse_expression("public | user & admin") == AnyOf(
-        (Term("public"), AllOf((Term("user"), Term("admin")))))
-    assert parse_expression("(public | user) & admin") == AllOf(
-        (AnyOf((Term("public"), Term("user"))), Term("admin")))
+    assert parse_expression("public | user & admin") == AnyOf((Term("public"), AllOf((Term("user"), Term("admin")))))
+    assert parse_expression("(public | user) & admin") == AllOf((AnyOf((Term("public"), Term("user"))), Term("admin")))
     assert parse_expression(" role:editor ") == Term("role", "editor")
 
 
@@ -273,8 +280,23 @@ def test_unparseable_stored_expression_denies() -> None:
     assert can_ever("read", {"expressionPermissions": {"read": "bogus"}}, CALLERS["user"]) is False
 
 
-@pytest.mark.parametrize("text", ["", "   ", "users", "User", "user |", "| user", "(user", "user)", "user admin",
-                                  "role:", "user ! admin", "((((((((((((((((((user))))))))))))))))))"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "users",
+        "User",
+        "user |",
+        "| user",
+        "(user",
+        "user)",
+        "user admin",
+        "role:",
+        "user ! admin",
+        "((((((((((((((((((user))))))))))))))))))",
+    ],
+)
 def test_malformed_expressions_fail_to_parse(text: str) -> None:
     with pytest.raises(ValueError):
         parse_expression(text)
@@ -288,8 +310,10 @@ def test_valid_configuration_passes() -> None:
         permissions=DEFAULT_PERMISSIONS,
         expression_permissions={"read": "user | guest", "list": "self", "update": "self & role:editor"},
         column_permissions={"email": {"read": "user | admin", "write": "self"}, "notes": {"read": "admin"}},
-        row_filters=[{"expression": "self", "filter": {"createdBy": "$userId"}},
-                     {"expression": "guest", "filter": {"status": {"$in": ["published"]}}}],
+        row_filters=[
+            {"expression": "self", "filter": {"createdBy": "$userId"}},
+            {"expression": "guest", "filter": {"status": {"$in": ["published"]}}},
+        ],
         schema=SCHEMA,
     )
     validate_permissions()
@@ -312,10 +336,16 @@ def test_valid_configuration_passes() -> None:
         ({"row_filters": {"expression": "user"}}, "rowFilters", "type"),
         ({"row_filters": [{"expression": "user"}]}, "rowFilters[0]", "type"),
         ({"row_filters": [{"expression": "nobody", "filter": {}}]}, "rowFilters[0].expression", "invalid-expression"),
-        ({"row_filters": [{"expression": "user", "filter": {"status": {"$where": "1"}}}]},
-         "rowFilters[0].filter.status", "invalid-operator"),
-        ({"row_filters": [{"expression": "user", "filter": {"due": "soon"}}]}, "rowFilters[0].filter.due",
-         "invalid-date"),
+        (
+            {"row_filters": [{"expression": "user", "filter": {"status": {"$where": "1"}}}]},
+            "rowFilters[0].filter.status",
+            "invalid-operator",
+        ),
+        (
+            {"row_filters": [{"expression": "user", "filter": {"due": "soon"}}]},
+            "rowFilters[0].filter.due",
+            "invalid-date",
+        ),
     ],
 )
 def test_bad_configuration_is_rejected_naming_the_entry(kwargs: dict[str, Any], field: str, reason: str) -> None:
@@ -327,10 +357,12 @@ def test_bad_configuration_is_rejected_naming_the_entry(kwargs: dict[str, Any], 
 
 def test_every_bad_entry_is_reported_at_once() -> None:
     with pytest.raises(BkendError) as info:
-        validate_permissions(permissions={"owner": {}, "user": {"read": 1}},
-                             expression_permissions={"list": "x"})
+        validate_permissions(permissions={"owner": {}, "user": {"read": 1}}, expression_permissions={"list": "x"})
     assert [d["field"] for d in info.value.details] == [
-        "permissions.owner", "permissions.user.read", "expressionPermissions.list"]
+        "permissions.owner",
+        "permissions.user.read",
+        "expressionPermissions.list",
+    ]
 
 
 # --- column permissions ----------------------------------------------------------------------------------------------
@@ -344,8 +376,16 @@ COLUMNS = {
         "createdBy": {"read": "admin"},  # not accepted by configuration; must still never hide a system field
     },
 }
-RECORD = {"_id": "data_1", "name": "n", "email": "e@x", "internalNotes": "n", "price": 3,
-          "createdBy": "u1", "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z"}
+RECORD = {
+    "_id": "data_1",
+    "name": "n",
+    "email": "e@x",
+    "internalNotes": "n",
+    "price": 3,
+    "createdBy": "u1",
+    "createdAt": "2026-01-01T00:00:00.000Z",
+    "updatedAt": "2026-01-01T00:00:00.000Z",
+}
 
 
 @pytest.mark.parametrize(
@@ -368,7 +408,11 @@ def test_table_without_column_permissions_returns_the_record() -> None:
 def test_readable_without_record_excludes_self_columns_but_selectable_includes_them() -> None:
     user = CALLERS["user"]
     assert [readable_fields(COLUMNS, user)(f) for f in ("email", "name", "price", "createdBy")] == [
-        False, True, True, True]
+        False,
+        True,
+        True,
+        True,
+    ]
     assert selectable_fields(COLUMNS, user)("email") is True
     assert selectable_fields(COLUMNS, CALLERS["guest"])("email") is False
     assert readable_fields(COLUMNS, user, RECORD)("email") is True
@@ -429,8 +473,12 @@ def test_row_filters_never_apply_to_admin_or_unconfigured_tables() -> None:
 
 
 def test_configured_row_filters_that_all_miss_match_nothing() -> None:
-    table = {"rowFilters": [{"expression": "role:editor", "filter": {"status": "draft"}},
-                            {"expression": "self", "filter": {"createdBy": "$userId"}}]}
+    table = {
+        "rowFilters": [
+            {"expression": "role:editor", "filter": {"status": "draft"}},
+            {"expression": "self", "filter": {"createdBy": "$userId"}},
+        ]
+    }
     assert row_filter(table, CALLERS["user"]) == Cond("createdBy", "eq", "u1", True)
     assert row_filter(table, CALLERS["guest"]) == MATCH_NONE
 
@@ -441,6 +489,10 @@ def test_a_matching_empty_row_filter_means_no_restriction() -> None:
 
 
 def test_broken_stored_row_filter_is_skipped() -> None:
-    table = {"rowFilters": [{"expression": "guest", "filter": {"a": {"$where": "1"}}},
-                            {"expression": "guest", "filter": {"b": 2}}]}
+    table = {
+        "rowFilters": [
+            {"expression": "guest", "filter": {"a": {"$where": "1"}}},
+            {"expression": "guest", "filter": {"b": 2}},
+        ]
+    }
     assert row_filter(table, CALLERS["guest"]) == Cond("b", "eq", 2, False)

@@ -64,10 +64,14 @@ def rejected(call: Any, *args: Any, **kwargs: Any) -> BkendError:
         ({"title": {"$in": ["a", "b"]}}, Cond("title", "in", ("a", "b"), True)),
         ({"title": {"$nin": ["a"]}}, Cond("title", "nin", ("a",), True)),
         ({"title": {"$regex": "^a"}}, Cond("title", "regex", Regex("^a"), True)),
-        ({"title": {"$regex": "^a", "$options": "im"}},
-         Cond("title", "regex", Regex("^a", ignore_case=True, multiline=True), True)),
-        ({"title": {"$regex": "a.b", "$options": "sx"}},
-         Cond("title", "regex", Regex("a.b", dotall=True, verbose=True), True)),
+        (
+            {"title": {"$regex": "^a", "$options": "im"}},
+            Cond("title", "regex", Regex("^a", ignore_case=True, multiline=True), True),
+        ),
+        (
+            {"title": {"$regex": "a.b", "$options": "sx"}},
+            Cond("title", "regex", Regex("a.b", dotall=True, verbose=True), True),
+        ),
         ({"title": {"$exists": True}}, Cond("title", "exists", True, True)),
         ({"title": {"$exists": "false"}}, Cond("title", "exists", False, True)),
         ({"title": {"$contains": "a.b"}}, Cond("title", "regex", Regex(r"a\.b", ignore_case=True), True)),
@@ -131,8 +135,11 @@ def test_operators_hidden_in_nested_values_are_rejected(filter_obj: dict[str, An
 
 def test_rejection_names_the_parameter_and_field() -> None:
     err = rejected(parse_filter, {"title": {"$where": "1"}}, SCHEMA, param="orFilters")
-    assert err.details[0] == {"field": "orFilters.title", "reason": "invalid-operator",
-                              "message": "Disallowed query operator: $where"}
+    assert err.details[0] == {
+        "field": "orFilters.title",
+        "reason": "invalid-operator",
+        "message": "Disallowed query operator: $where",
+    }
 
 
 def test_mixing_operators_and_plain_keys_is_rejected() -> None:
@@ -222,8 +229,10 @@ def test_values_are_coerced_by_declared_type(filter_obj: dict[str, Any], expecte
     assert parse_filter(filter_obj, SCHEMA) == expected
 
 
-@pytest.mark.parametrize("filter_obj", [{"due": "01/20/2025"}, {"due": {"$in": ["2026-01-01", "later"]}},
-                                        {"createdAt": {"$gt": "yesterday"}}])
+@pytest.mark.parametrize(
+    "filter_obj",
+    [{"due": "01/20/2025"}, {"due": {"$in": ["2026-01-01", "later"]}}, {"createdAt": {"$gt": "yesterday"}}],
+)
 def test_unparseable_date_is_rejected_naming_the_field(filter_obj: dict[str, Any]) -> None:
     err = rejected(parse_filter, filter_obj, SCHEMA)
     assert err.details[0]["reason"] == "invalid-date"
@@ -284,8 +293,18 @@ def test_limit_clamps_to_configured_maximum() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("limit", "0"), ("limit", "-1"), ("limit", "abc"), ("limit", "1.5"), ("page", "0"), ("page", "-2"),
-     ("page", "two"), ("page", "9" * 40), ("offset", "-1"), ("offset", "x")],
+    [
+        ("limit", "0"),
+        ("limit", "-1"),
+        ("limit", "abc"),
+        ("limit", "1.5"),
+        ("page", "0"),
+        ("page", "-2"),
+        ("page", "two"),
+        ("page", "9" * 40),
+        ("offset", "-1"),
+        ("offset", "x"),
+    ],
 )
 def test_bad_paging_parameter_is_rejected_naming_it(name: str, value: str) -> None:
     err = rejected(parse_list_params, params(**{name: value}), SCHEMA)
@@ -371,8 +390,12 @@ def test_bracket_and_json_filters_are_combined() -> None:
 
 @pytest.mark.parametrize(
     "query",
-    [{"andFilters[age]": "1", "andFilters[age][$gt]": "2"}, {"andFilters[a][b][c][d][e]": "1"},
-     {"andFilters[age][$where]": "1"}, {"andFilters[][x]": "1"}],
+    [
+        {"andFilters[age]": "1", "andFilters[age][$gt]": "2"},
+        {"andFilters[a][b][c][d][e]": "1"},
+        {"andFilters[age][$where]": "1"},
+        {"andFilters[][x]": "1"},
+    ],
 )
 def test_bad_bracket_filters_are_rejected(query: dict[str, str]) -> None:
     assert rejected(parse_list_params, raw(**query), SCHEMA).code == "data/validation-error"
@@ -433,7 +456,9 @@ def test_default_sort_is_created_at_desc_with_id_tie_breaker() -> None:
 def test_sort_by_id_has_no_second_key_and_tie_breaker_follows_direction() -> None:
     assert build_query(ListParams(sort_by="_id", sort_direction=1), SCHEMA)[0].sort == (SortKey("_id", 1, True),)
     assert build_query(ListParams(sort_by="title", sort_direction=1), SCHEMA)[0].sort == (
-        SortKey("title", 1, True), SortKey("_id", 1, True))
+        SortKey("title", 1, True),
+        SortKey("_id", 1, True),
+    )
 
 
 def test_page_becomes_skip() -> None:
@@ -451,13 +476,15 @@ def test_final_filter_ands_every_part() -> None:
         search_type="title",
     )
     query, _, _ = build_query(parsed, SCHEMA, permission_filter=permission, row_filter=row)
-    assert query.filter == And((
-        Cond("age", "gt", 1, True),
-        Or((Cond("title", "eq", "a", True), Cond("title", "eq", "b", True))),
-        Cond("title", "regex", Regex("x", ignore_case=True), True),
-        permission,
-        row,
-    ))
+    assert query.filter == And(
+        (
+            Cond("age", "gt", 1, True),
+            Or((Cond("title", "eq", "a", True), Cond("title", "eq", "b", True))),
+            Cond("title", "regex", Regex("x", ignore_case=True), True),
+            permission,
+            row,
+        )
+    )
 
 
 def test_row_filter_matching_nothing_makes_the_query_match_nothing() -> None:
@@ -508,8 +535,12 @@ def test_select_uses_selectable_when_given() -> None:
 
 
 def test_parsed_parameters_flow_into_the_query() -> None:
-    parsed = parse_list_params(params(andFilters='{"age":{"$gte":"21"}}', sortBy="age", sortDirection="asc",
-                                      page="2", limit="200", select="title"), SCHEMA)
+    parsed = parse_list_params(
+        params(
+            andFilters='{"age":{"$gte":"21"}}', sortBy="age", sortDirection="asc", page="2", limit="200", select="title"
+        ),
+        SCHEMA,
+    )
     query, page, limit = build_query(parsed, SCHEMA)
     assert query.filter == Cond("age", "gte", 21, True)
     assert (query.sort[0], query.skip, query.limit, page, limit) == (SortKey("age", 1, True), 100, 100, 2, 100)
@@ -533,6 +564,12 @@ def test_parsed_parameters_flow_into_the_query() -> None:
 )
 def test_pagination_block(total: int, page: int, limit: int, expected: tuple[int, bool, bool]) -> None:
     block = pagination(total, page, limit)
-    assert block == {"total": total, "page": page, "limit": limit, "totalPages": expected[0],
-                     "hasNext": expected[1], "hasPrev": expected[2]}
+    assert block == {
+        "total": total,
+        "page": page,
+        "limit": limit,
+        "totalPages": expected[0],
+        "hasNext": expected[1],
+        "hasPrev": expected[2],
+    }
     assert [type(v) for v in block.values()] == [int, int, int, int, bool, bool]

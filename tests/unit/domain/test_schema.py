@@ -106,23 +106,32 @@ def test_reference_stores_a_string_with_its_target() -> None:
 # --- the two input forms (§2.2) ----------------------------------------------------------------------------------
 
 SAME_COLUMN = [
-    ({"name": "status", "type": "String", "required": True, "defaultValue": "todo", "enum": ["todo", "done"],
-      "minLength": 1, "maxLength": 20, "unique": False},
-     {"bsonType": "string", "enum": ["todo", "done"], "minLength": 1, "maxLength": 20, "default": "todo"}),
-    ({"type": "number", "min": 0, "max": 5, "integer": True},
-     {"bsonType": "int", "minimum": 0, "maximum": 5}),
-    ({"type": "array", "itemType": "string", "maxItems": 3},
-     {"bsonType": "array", "items": {"bsonType": "string"}, "maxItems": 3}),
-    ({"type": "array", "items": "number"},
-     {"bsonType": "array", "items": {"bsonType": "double"}}),
-    ({"type": "object", "properties": [{"name": "city", "type": "string", "required": True}]},
-     {"bsonType": "object", "properties": {"city": {"bsonType": "string"}}, "required": ["city"]}),
-    ({"type": "reference", "ref": "users", "unique": True},
-     {"bsonType": "string", "x-ref": "users", "unique": True}),
-    ({"type": "date", "default": "2026-03-01"},
-     {"bsonType": "date", "default": "2026-03-01T00:00:00.000Z"}),
-    ({"type": "boolean", "defaultValue": False},
-     {"bsonType": "bool", "default": False}),
+    (
+        {
+            "name": "status",
+            "type": "String",
+            "required": True,
+            "defaultValue": "todo",
+            "enum": ["todo", "done"],
+            "minLength": 1,
+            "maxLength": 20,
+            "unique": False,
+        },
+        {"bsonType": "string", "enum": ["todo", "done"], "minLength": 1, "maxLength": 20, "default": "todo"},
+    ),
+    ({"type": "number", "min": 0, "max": 5, "integer": True}, {"bsonType": "int", "minimum": 0, "maximum": 5}),
+    (
+        {"type": "array", "itemType": "string", "maxItems": 3},
+        {"bsonType": "array", "items": {"bsonType": "string"}, "maxItems": 3},
+    ),
+    ({"type": "array", "items": "number"}, {"bsonType": "array", "items": {"bsonType": "double"}}),
+    (
+        {"type": "object", "properties": [{"name": "city", "type": "string", "required": True}]},
+        {"bsonType": "object", "properties": {"city": {"bsonType": "string"}}, "required": ["city"]},
+    ),
+    ({"type": "reference", "ref": "users", "unique": True}, {"bsonType": "string", "x-ref": "users", "unique": True}),
+    ({"type": "date", "default": "2026-03-01"}, {"bsonType": "date", "default": "2026-03-01T00:00:00.000Z"}),
+    ({"type": "boolean", "defaultValue": False}, {"bsonType": "bool", "default": False}),
 ]
 
 
@@ -230,28 +239,52 @@ def test_false_flags_are_not_stored() -> None:
     assert stored({"type": "number", "exclusiveMinimum": False, "unique": False}) == {"bsonType": "double"}
     assert stored({"type": "object", "additionalProperties": True}) == {"bsonType": "object"}
     assert stored({"type": "object", "additionalProperties": False}) == {
-        "bsonType": "object", "additionalProperties": False}
+        "bsonType": "object",
+        "additionalProperties": False,
+    }
 
 
 def test_default_and_enum_are_stored_coerced() -> None:
     assert stored({"type": "number", "default": "30"}) == {"bsonType": "double", "default": 30}
     assert stored({"type": "date", "enum": ["2026-03-01"]}) == {
-        "bsonType": "date", "enum": ["2026-03-01T00:00:00.000Z"]}
+        "bsonType": "date",
+        "enum": ["2026-03-01T00:00:00.000Z"],
+    }
     assert stored({"type": "date", "default": "$now"}) == {"bsonType": "date", "default": "$now"}
 
 
 def test_nested_definitions_are_normalised_recursively() -> None:
-    prop = stored({"type": "array", "items": {"type": "object", "properties": {
-        "name": {"type": "string", "required": True, "maxLength": 10},
-        "tags": {"bsonType": "array", "items": {"bsonType": "string", "pattern": "^#"}}}}})
-    assert prop == {"bsonType": "array", "items": {"bsonType": "object", "properties": {
-        "name": {"bsonType": "string", "maxLength": 10},
-        "tags": {"bsonType": "array", "items": {"bsonType": "string", "pattern": "^#"}}}, "required": ["name"]}}
+    prop = stored(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "required": True, "maxLength": 10},
+                    "tags": {"bsonType": "array", "items": {"bsonType": "string", "pattern": "^#"}},
+                },
+            },
+        }
+    )
+    assert prop == {
+        "bsonType": "array",
+        "items": {
+            "bsonType": "object",
+            "properties": {
+                "name": {"bsonType": "string", "maxLength": 10},
+                "tags": {"bsonType": "array", "items": {"bsonType": "string", "pattern": "^#"}},
+            },
+            "required": ["name"],
+        },
+    }
 
 
 def test_nested_duplicate_columns_name_their_path() -> None:
-    error = rejected(normalize_property, "addr", {"type": "object", "properties": [
-        {"name": "city", "type": "string"}, {"name": "city", "type": "string"}]})
+    error = rejected(
+        normalize_property,
+        "addr",
+        {"type": "object", "properties": [{"name": "city", "type": "string"}, {"name": "city", "type": "string"}]},
+    )
     assert error.code == "table/duplicate-column" and error.details[0]["field"] == "addr.city"
 
 
@@ -265,8 +298,11 @@ def test_nesting_deeper_than_five_levels_is_rejected() -> None:
 
 
 def test_nested_failures_name_their_path() -> None:
-    error = rejected(normalize_property, "items", {"type": "array", "items": {"type": "object", "properties": {
-        "qty": {"type": "number", "minimum": "x"}}}})
+    error = rejected(
+        normalize_property,
+        "items",
+        {"type": "array", "items": {"type": "object", "properties": {"qty": {"type": "number", "minimum": "x"}}}},
+    )
     assert error.details[0]["field"] == "items[].qty"
 
 
@@ -275,12 +311,21 @@ def test_nested_failures_name_their_path() -> None:
 
 def test_property_map_and_column_list_give_the_same_schema() -> None:
     as_map = normalize_schema({"title": {"bsonType": "string"}, "n": {"bsonType": "int"}}, ["title"])
-    as_list = normalize_schema([{"name": "title", "type": "string", "required": True},
-                                {"name": "n", "type": "number", "integer": True}])
-    as_root = normalize_schema({"bsonType": "object", "required": ["title"], "properties": {
-        "title": {"bsonType": "string"}, "n": {"bsonType": "int"}}})
-    expected = {"bsonType": "object", "required": ["title"],
-                "properties": {"title": {"bsonType": "string"}, "n": {"bsonType": "int"}}}
+    as_list = normalize_schema(
+        [{"name": "title", "type": "string", "required": True}, {"name": "n", "type": "number", "integer": True}]
+    )
+    as_root = normalize_schema(
+        {
+            "bsonType": "object",
+            "required": ["title"],
+            "properties": {"title": {"bsonType": "string"}, "n": {"bsonType": "int"}},
+        }
+    )
+    expected = {
+        "bsonType": "object",
+        "required": ["title"],
+        "properties": {"title": {"bsonType": "string"}, "n": {"bsonType": "int"}},
+    }
     assert as_map == as_list == as_root == expected
 
 
@@ -299,23 +344,34 @@ def test_additional_properties_false_is_kept_on_the_root() -> None:
 
 
 def test_normalising_a_stored_schema_changes_nothing() -> None:
-    first = normalize_schema([
-        {"name": "status", "type": "string", "enum": ["a", "b"], "default": "a", "required": True},
-        {"name": "due", "type": "date", "default": "2026-03-01"},
-        {"name": "owner", "type": "reference", "ref": "users", "unique": True},
-        {"name": "lines", "type": "array", "items": {"type": "object", "properties": [
-            {"name": "qty", "type": "number", "integer": True, "min": 1, "required": True}]}},
-    ])
+    first = normalize_schema(
+        [
+            {"name": "status", "type": "string", "enum": ["a", "b"], "default": "a", "required": True},
+            {"name": "due", "type": "date", "default": "2026-03-01"},
+            {"name": "owner", "type": "reference", "ref": "users", "unique": True},
+            {
+                "name": "lines",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": [{"name": "qty", "type": "number", "integer": True, "min": 1, "required": True}],
+                },
+            },
+        ]
+    )
     assert normalize_schema(first) == first
 
 
 def test_every_failing_field_is_reported_in_one_error() -> None:
-    error = rejected(normalize_schema, {
-        "ok": {"type": "string"},
-        "a": {"type": "strin"},
-        "b": {"type": "string", "pattern": "("},
-        "c": {"type": "array", "unique": True},
-    })
+    error = rejected(
+        normalize_schema,
+        {
+            "ok": {"type": "string"},
+            "a": {"type": "strin"},
+            "b": {"type": "string", "pattern": "("},
+            "c": {"type": "array", "unique": True},
+        },
+    )
     assert [d["field"] for d in error.details] == ["a", "b", "c"]
     assert error.code == "table/invalid-schema"
     assert "and 2 more problems" in error.message
@@ -359,11 +415,13 @@ def test_unknown_root_keys_are_rejected() -> None:
 
 # --- schema evolution (§2.8) -------------------------------------------------------------------------------------
 
-BASE = normalize_schema([
-    {"name": "title", "type": "string", "required": True, "maxLength": 100},
-    {"name": "status", "type": "string", "enum": ["todo", "done"], "default": "todo"},
-    {"name": "age", "type": "number", "min": 0},
-])
+BASE = normalize_schema(
+    [
+        {"name": "title", "type": "string", "required": True, "maxLength": 100},
+        {"name": "status", "type": "string", "enum": ["todo", "done"], "default": "todo"},
+        {"name": "age", "type": "number", "min": 0},
+    ]
+)
 
 
 def test_adding_a_field() -> None:
@@ -374,8 +432,12 @@ def test_adding_a_field() -> None:
 
 def test_updating_a_field_merges_its_attributes() -> None:
     new = apply_field_changes(BASE, {"status": {"maxLength": 10}})
-    assert new["properties"]["status"] == {"bsonType": "string", "enum": ["todo", "done"], "maxLength": 10,
-                                           "default": "todo"}
+    assert new["properties"]["status"] == {
+        "bsonType": "string",
+        "enum": ["todo", "done"],
+        "maxLength": 10,
+        "default": "todo",
+    }
 
 
 def test_null_attribute_in_an_update_removes_it() -> None:
@@ -417,17 +479,20 @@ def test_required_lists_and_flags_are_applied() -> None:
     assert apply_field_changes(BASE, {"title": {"required": False}})["required"] == []
 
 
-@pytest.mark.parametrize(("args", "code"), [
-    (({"title": {"maxLength": 5}}, ["title"], None, None), "table/field-conflict"),
-    ((None, None, ["age"], ["age"]), "table/required-conflict"),
-    (({"createdBy": {"type": "string"}}, None, None, None), "table/system-field-protected"),
-    ((None, ["updatedAt"], None, None), "table/system-field-protected"),
-    ((None, None, ["id"], None), "table/system-field-protected"),
-    ((None, None, ["ghost"], None), "table/invalid-schema"),
-    ((None, ["ghost"], None, None), "table/invalid-schema"),
-    (({"age": {"type": "strin"}}, None, None, None), "table/invalid-column-type"),
-    (({"age": "number"}, None, None, None), "table/invalid-schema"),
-])
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (({"title": {"maxLength": 5}}, ["title"], None, None), "table/field-conflict"),
+        ((None, None, ["age"], ["age"]), "table/required-conflict"),
+        (({"createdBy": {"type": "string"}}, None, None, None), "table/system-field-protected"),
+        ((None, ["updatedAt"], None, None), "table/system-field-protected"),
+        ((None, None, ["id"], None), "table/system-field-protected"),
+        ((None, None, ["ghost"], None), "table/invalid-schema"),
+        ((None, ["ghost"], None, None), "table/invalid-schema"),
+        (({"age": {"type": "strin"}}, None, None, None), "table/invalid-column-type"),
+        (({"age": "number"}, None, None, None), "table/invalid-schema"),
+    ],
+)
 def test_bad_field_changes_are_rejected(args: tuple, code: str) -> None:
     assert rejected(apply_field_changes, BASE, *args).code == code
 
@@ -446,20 +511,23 @@ def test_additional_properties_survives_field_changes() -> None:
 # --- views -------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("prop", "types", "scalar", "abstract"), [
-    ({"bsonType": "string"}, {"string"}, True, "string"),
-    ({"bsonType": "string", "x-ref": "users"}, {"string"}, True, "reference"),
-    ({"bsonType": "int"}, {"int"}, True, "number"),
-    ({"bsonType": "long"}, {"long"}, True, "number"),
-    ({"bsonType": "double"}, {"double"}, True, "number"),
-    ({"bsonType": "bool"}, {"bool"}, True, "boolean"),
-    ({"bsonType": "date"}, {"date"}, True, "date"),
-    ({"bsonType": ["null", "date"]}, {"date", "null"}, True, "date"),
-    ({"bsonType": "array"}, {"array"}, False, "array"),
-    ({"bsonType": "object"}, {"object"}, False, "object"),
-    ({"bsonType": ["string", "array"]}, {"string", "array"}, False, "string"),
-    ({}, None, False, "mixed"),
-])
+@pytest.mark.parametrize(
+    ("prop", "types", "scalar", "abstract"),
+    [
+        ({"bsonType": "string"}, {"string"}, True, "string"),
+        ({"bsonType": "string", "x-ref": "users"}, {"string"}, True, "reference"),
+        ({"bsonType": "int"}, {"int"}, True, "number"),
+        ({"bsonType": "long"}, {"long"}, True, "number"),
+        ({"bsonType": "double"}, {"double"}, True, "number"),
+        ({"bsonType": "bool"}, {"bool"}, True, "boolean"),
+        ({"bsonType": "date"}, {"date"}, True, "date"),
+        ({"bsonType": ["null", "date"]}, {"date", "null"}, True, "date"),
+        ({"bsonType": "array"}, {"array"}, False, "array"),
+        ({"bsonType": "object"}, {"object"}, False, "object"),
+        ({"bsonType": ["string", "array"]}, {"string", "array"}, False, "string"),
+        ({}, None, False, "mixed"),
+    ],
+)
 def test_prop_types_scalarity_and_console_type(prop: dict, types: set | None, scalar: bool, abstract: str) -> None:
     assert prop_types(prop) == (frozenset(types) if types is not None else None)
     assert is_scalar_prop(prop) is scalar
@@ -467,17 +535,34 @@ def test_prop_types_scalarity_and_console_type(prop: dict, types: set | None, sc
 
 
 def test_fields_view_lists_every_field_with_its_constraints() -> None:
-    table = normalize_schema([{"name": "title", "type": "string", "required": True, "maxLength": 100},
-                              {"name": "email", "type": "string", "unique": True},
-                              {"name": "owner", "type": "reference", "ref": "users"},
-                              {"name": "meta", "type": "mixed"}])
+    table = normalize_schema(
+        [
+            {"name": "title", "type": "string", "required": True, "maxLength": 100},
+            {"name": "email", "type": "string", "unique": True},
+            {"name": "owner", "type": "reference", "ref": "users"},
+            {"name": "meta", "type": "mixed"},
+        ]
+    )
     assert fields_view(table) == [
-        {"name": "title", "type": "string", "bsonType": "string", "required": True, "unique": False,
-         "default": None, "maxLength": 100},
-        {"name": "email", "type": "string", "bsonType": "string", "required": False, "unique": True,
-         "default": None},
-        {"name": "owner", "type": "reference", "bsonType": "string", "required": False, "unique": False,
-         "default": None, "x-ref": "users"},
+        {
+            "name": "title",
+            "type": "string",
+            "bsonType": "string",
+            "required": True,
+            "unique": False,
+            "default": None,
+            "maxLength": 100,
+        },
+        {"name": "email", "type": "string", "bsonType": "string", "required": False, "unique": True, "default": None},
+        {
+            "name": "owner",
+            "type": "reference",
+            "bsonType": "string",
+            "required": False,
+            "unique": False,
+            "default": None,
+            "x-ref": "users",
+        },
         {"name": "meta", "type": "mixed", "bsonType": None, "required": False, "unique": False, "default": None},
     ]
     assert unique_fields(table) == ["email"]

@@ -26,11 +26,20 @@ def test_project_creation_provisions_dev(env):
     assert tenancy.find_environment(env.backend, project["id"], "development")["environment"] == "dev"
 
 
-@pytest.mark.parametrize(("slug", "ok"), [("ab", False), ("my-shop", True), ("My-Shop", False), ("-shop", False),
-                                          ("a" * 50, True), ("a" * 51, False)])
+@pytest.mark.parametrize(
+    ("slug", "ok"),
+    [("ab", False), ("my-shop", True), ("My-Shop", False), ("-shop", False), ("a" * 50, True), ("a" * 51, False)],
+)
 def test_project_slug_rules(env, slug, ok):
-    create = lambda: tenancy.create_project(env.backend, OWNER, organization_id=env.organization_id, slug=slug,  # noqa
-                                            name="x")
+    def create():
+        return tenancy.create_project(
+            env.backend,
+            OWNER,
+            organization_id=env.organization_id,
+            slug=slug,  # noqa
+            name="x",
+        )
+
     if ok:
         assert create()["slug"] == slug
     else:
@@ -49,12 +58,27 @@ def test_project_slug_is_unique_per_organization_and_immutable(env):
     assert renamed["name"] == "Renamed"
 
 
-@pytest.mark.parametrize(("name", "kind", "ok"), [("staging", None, True), ("prod", "prod", True),
-                                                   ("qa-1", "custom", True), ("QA", None, False),
-                                                   ("x", None, False), ("staging", "weird", False)])
+@pytest.mark.parametrize(
+    ("name", "kind", "ok"),
+    [
+        ("staging", None, True),
+        ("prod", "prod", True),
+        ("qa-1", "custom", True),
+        ("QA", None, False),
+        ("x", None, False),
+        ("staging", "weird", False),
+    ],
+)
 def test_environment_names_and_types(env, name, kind, ok):
-    create = lambda: tenancy.create_environment(env.backend, OWNER, project_id=env.project_id, name=name,  # noqa
-                                                environment_type=kind)
+    def create():
+        return tenancy.create_environment(
+            env.backend,
+            OWNER,
+            project_id=env.project_id,
+            name=name,  # noqa
+            environment_type=kind,
+        )
+
     if ok:
         assert create()["environment"] == name
     else:
@@ -79,12 +103,19 @@ def test_environments_are_isolated(client, env):
     prod = tenancy.create_environment(env.backend, OWNER, project_id=env.project_id, name="prod")
     from bkend_mcp.domain import keys, tables
 
-    tables.create_table(env.backend, project_id=env.project_id, environment_id=prod["id"], table_name="posts",
-                        created_by="t")
+    tables.create_table(
+        env.backend, project_id=env.project_id, environment_id=prod["id"], table_name="posts", created_by="t"
+    )
     env.create_table("posts", {"title": {"type": "string"}})
-    prod_sk = keys.create_key(env.backend, project_id=env.project_id, environment_id=prod["id"],
-                              organization_id=env.organization_id, key_type="secret", name="p",
-                              created_by="t")["key"]
+    prod_sk = keys.create_key(
+        env.backend,
+        project_id=env.project_id,
+        environment_id=prod["id"],
+        organization_id=env.organization_id,
+        key_type="secret",
+        name="p",
+        created_by="t",
+    )["key"]
     client.post("/v1/data/posts", json={"title": "dev only"}, headers={"x-api-key": env.sk})
     assert client.get("/v1/data/posts", headers={"x-api-key": prod_sk}).json()["pagination"]["total"] == 0
     assert client.get("/v1/data/posts", headers={"x-api-key": env.sk}).json()["pagination"]["total"] == 1

@@ -77,8 +77,9 @@ COERCION_MATRIX = [
 ]
 
 
-@pytest.mark.parametrize(("bson", "given_value", "expected"), COERCION_MATRIX,
-                         ids=[f"{b}-{v!r}" for b, v, _ in COERCION_MATRIX])
+@pytest.mark.parametrize(
+    ("bson", "given_value", "expected"), COERCION_MATRIX, ids=[f"{b}-{v!r}" for b, v, _ in COERCION_MATRIX]
+)
 def test_coercion_follows_the_spec_matrix(bson: str, given_value: object, expected: object) -> None:
     result = coerce({"bsonType": bson}, given_value)
     assert result == expected
@@ -109,10 +110,13 @@ def test_untyped_and_missing_properties_never_coerce() -> None:
 
 
 def test_coercion_recurses_into_items_and_properties() -> None:
-    prop = {"bsonType": "object", "properties": {
-        "scores": {"bsonType": "array", "items": {"bsonType": "int"}},
-        "at": {"bsonType": "date"},
-    }}
+    prop = {
+        "bsonType": "object",
+        "properties": {
+            "scores": {"bsonType": "array", "items": {"bsonType": "int"}},
+            "at": {"bsonType": "date"},
+        },
+    }
     value = {"scores": ["1", "2"], "at": "2026-03-01", "extra": "7"}
     assert coerce(prop, value) == {"scores": [1, 2], "at": MARCH_1, "extra": "7"}
     assert value["scores"] == ["1", "2"]
@@ -128,8 +132,15 @@ json_values = st.recursive(
     max_leaves=12,
 )
 PROPS = [
-    {}, {"bsonType": "int"}, {"bsonType": "long"}, {"bsonType": "double"}, {"bsonType": "bool"},
-    {"bsonType": "date"}, {"bsonType": "string"}, {"bsonType": ["int", "null"]}, {"bsonType": ["date", "null"]},
+    {},
+    {"bsonType": "int"},
+    {"bsonType": "long"},
+    {"bsonType": "double"},
+    {"bsonType": "bool"},
+    {"bsonType": "date"},
+    {"bsonType": "string"},
+    {"bsonType": ["int", "null"]},
+    {"bsonType": ["date", "null"]},
     {"bsonType": "array", "items": {"bsonType": "int"}},
     {"bsonType": "object", "properties": {"a": {"bsonType": "date"}, "b": {"bsonType": "bool"}}},
 ]
@@ -181,8 +192,9 @@ TYPE_FAILURES = [
 ]
 
 
-@pytest.mark.parametrize(("bson", "value", "reason", "message"), TYPE_FAILURES,
-                         ids=[f"{b}-{v!r}" for b, v, _, _ in TYPE_FAILURES])
+@pytest.mark.parametrize(
+    ("bson", "value", "reason", "message"), TYPE_FAILURES, ids=[f"{b}-{v!r}" for b, v, _, _ in TYPE_FAILURES]
+)
 def test_wrong_types_fail_naming_the_expected_type(bson: object, value: object, reason: str, message: str) -> None:
     [detail] = failures(table({"f": {"bsonType": bson}}), {"f": value})
     assert detail == {"field": "f", "reason": reason, "message": message}
@@ -210,8 +222,13 @@ def test_failed_type_skips_the_remaining_constraints() -> None:
 # --- constraints (§2.3, §3.4 order) ------------------------------------------------------------------------------
 
 CONSTRAINT_CASES = [
-    ({"bsonType": "string", "enum": ["breakfast", "lunch", "dinner", "snack"]}, "brunch", "lunch", "enum",
-     "'f' must be one of: breakfast, lunch, dinner, snack"),
+    (
+        {"bsonType": "string", "enum": ["breakfast", "lunch", "dinner", "snack"]},
+        "brunch",
+        "lunch",
+        "enum",
+        "'f' must be one of: breakfast, lunch, dinner, snack",
+    ),
     ({"bsonType": "int", "enum": [1, 2]}, 3, 2, "enum", "'f' must be one of: 1, 2"),
     ({"bsonType": "string", "minLength": 2}, "a", "ab", "minLength", "'f' must be at least 2 characters"),
     ({"bsonType": "string", "maxLength": 2}, "abc", "😀😀", "maxLength", "'f' must be at most 2 characters"),
@@ -223,13 +240,19 @@ CONSTRAINT_CASES = [
     ({"bsonType": "string", "pattern": "b"}, "xyz", "abc", "pattern", "'f' must match the pattern b"),
     ({"bsonType": "array", "minItems": 1}, [], [1], "minItems", "'f' must have at least 1 items"),
     ({"bsonType": "array", "maxItems": 1}, [1, 2], [1], "maxItems", "'f' must have at most 1 items"),
-    ({"bsonType": "array", "uniqueItems": True}, [1, 1.0], [1, True, "1"], "uniqueItems",
-     "'f' must not contain duplicate items"),
+    (
+        {"bsonType": "array", "uniqueItems": True},
+        [1, 1.0],
+        [1, True, "1"],
+        "uniqueItems",
+        "'f' must not contain duplicate items",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("prop", "bad", "good", "reason", "message"), CONSTRAINT_CASES,
-                         ids=[f"{c[3]}-{c[1]!r}" for c in CONSTRAINT_CASES])
+@pytest.mark.parametrize(
+    ("prop", "bad", "good", "reason", "message"), CONSTRAINT_CASES, ids=[f"{c[3]}-{c[1]!r}" for c in CONSTRAINT_CASES]
+)
 def test_each_constraint_rejects_and_accepts(prop: dict, bad: object, good: object, reason: str, message: str) -> None:
     assert failures(table({"f": prop}), {"f": bad}) == [{"field": "f", "reason": reason, "message": message}]
     assert prepare_insert(table({"f": prop}), {"f": good}) == {"f": good}
@@ -253,13 +276,16 @@ def test_constraints_are_reported_in_spec_order() -> None:
 
 
 def test_the_documented_messages() -> None:
-    schema = table({
-        "title": {"bsonType": "string"},
-        "mealType": {"bsonType": "string", "enum": ["breakfast", "lunch", "dinner", "snack"]},
-        "age": {"bsonType": "int", "minimum": 0},
-        "isPublished": {"bsonType": "bool"},
-        "date": {"bsonType": "date"},
-    }, required=["title"])
+    schema = table(
+        {
+            "title": {"bsonType": "string"},
+            "mealType": {"bsonType": "string", "enum": ["breakfast", "lunch", "dinner", "snack"]},
+            "age": {"bsonType": "int", "minimum": 0},
+            "isPublished": {"bsonType": "bool"},
+            "date": {"bsonType": "date"},
+        },
+        required=["title"],
+    )
     with pytest.raises(BkendError) as caught:
         prepare_insert(schema, {"mealType": "brunch", "age": -1, "isPublished": "yes", "date": "01/20/2025"})
     assert [d["message"] for d in caught.value.details] == [
@@ -277,8 +303,7 @@ def test_the_documented_messages() -> None:
 
 
 def test_every_failing_field_is_listed_in_one_error() -> None:
-    schema = table({"a": {"bsonType": "string"}, "b": {"bsonType": "int"}, "c": {"bsonType": "bool"}},
-                   required=["a"])
+    schema = table({"a": {"bsonType": "string"}, "b": {"bsonType": "int"}, "c": {"bsonType": "bool"}}, required=["a"])
     assert reasons(failures(schema, {"b": "x", "c": "maybe"})) == [("a", "required"), ("b", "type"), ("c", "type")]
 
 
@@ -294,22 +319,32 @@ def test_null_fails_required_unless_nullable() -> None:
 
 
 def test_nested_failures_name_their_path() -> None:
-    schema = table({
-        "items": {"bsonType": "array", "items": {"bsonType": "object", "required": ["name"], "properties": {
-            "name": {"bsonType": "string", "minLength": 1}, "qty": {"bsonType": "int"}}}},
-        "address": {"bsonType": "object", "properties": {"city": {"bsonType": "string"}}},
-    })
-    body = {"items": [{"name": "a"}, {"name": "b", "qty": "2"}, {"qty": "x"}, {"name": ""}],
-            "address": {"city": None}}
+    schema = table(
+        {
+            "items": {
+                "bsonType": "array",
+                "items": {
+                    "bsonType": "object",
+                    "required": ["name"],
+                    "properties": {"name": {"bsonType": "string", "minLength": 1}, "qty": {"bsonType": "int"}},
+                },
+            },
+            "address": {"bsonType": "object", "properties": {"city": {"bsonType": "string"}}},
+        }
+    )
+    body = {"items": [{"name": "a"}, {"name": "b", "qty": "2"}, {"qty": "x"}, {"name": ""}], "address": {"city": None}}
     assert reasons(failures(schema, body)) == [
-        ("items[2].name", "required"), ("items[2].qty", "type"), ("items[3].name", "minLength"),
+        ("items[2].name", "required"),
+        ("items[2].qty", "type"),
+        ("items[3].name", "minLength"),
         ("address.city", "type"),
     ]
 
 
 def test_nested_values_are_coerced_on_insert() -> None:
-    schema = table({"items": {"bsonType": "array", "items": {"bsonType": "object", "properties": {
-        "qty": {"bsonType": "int"}}}}})
+    schema = table(
+        {"items": {"bsonType": "array", "items": {"bsonType": "object", "properties": {"qty": {"bsonType": "int"}}}}}
+    )
     assert prepare_insert(schema, {"items": [{"qty": "2"}]}) == {"items": [{"qty": 2}]}
 
 
@@ -318,11 +353,17 @@ def test_unknown_fields_are_stored_as_sent() -> None:
 
 
 def test_unknown_fields_fail_when_additional_properties_is_false() -> None:
-    schema = table({"a": {"bsonType": "string"}, "o": {"bsonType": "object", "additionalProperties": False,
-                                                        "properties": {"x": {"bsonType": "int"}}}},
-                   additionalProperties=False)
+    schema = table(
+        {
+            "a": {"bsonType": "string"},
+            "o": {"bsonType": "object", "additionalProperties": False, "properties": {"x": {"bsonType": "int"}}},
+        },
+        additionalProperties=False,
+    )
     assert reasons(failures(schema, {"a": "x", "b": 1, "o": {"x": 1, "y": 2}})) == [
-        ("o.y", "unknown-field"), ("b", "unknown-field")]
+        ("o.y", "unknown-field"),
+        ("b", "unknown-field"),
+    ]
 
 
 def test_top_level_nulls_are_dropped_on_insert_unless_nullable() -> None:
@@ -340,8 +381,13 @@ def test_defaults_fill_absent_and_null_keys_on_insert() -> None:
 
 
 def test_defaults_leave_real_values_alone() -> None:
-    schema = table({"s": {"bsonType": "string", "default": "x"}, "n": {"bsonType": "int", "default": 1},
-                    "b": {"bsonType": "bool", "default": True}})
+    schema = table(
+        {
+            "s": {"bsonType": "string", "default": "x"},
+            "n": {"bsonType": "int", "default": 1},
+            "b": {"bsonType": "bool", "default": True},
+        }
+    )
     assert prepare_insert(schema, {"s": "", "n": 0, "b": False}) == {"s": "", "n": 0, "b": False}
 
 
@@ -364,8 +410,14 @@ def test_now_default_is_the_insert_time() -> None:
 
 
 def test_nested_defaults_apply_inside_present_objects() -> None:
-    schema = table({"address": {"bsonType": "object", "properties": {
-        "country": {"bsonType": "string", "default": "KR"}, "city": {"bsonType": "string"}}}})
+    schema = table(
+        {
+            "address": {
+                "bsonType": "object",
+                "properties": {"country": {"bsonType": "string", "default": "KR"}, "city": {"bsonType": "string"}},
+            }
+        }
+    )
     assert prepare_insert(schema, {"address": {"city": "Seoul"}}) == {"address": {"city": "Seoul", "country": "KR"}}
     assert prepare_insert(schema, {}) == {}
 
@@ -409,8 +461,9 @@ def test_patch_rejects_unknown_keys_when_additional_properties_is_false() -> Non
 
 
 def test_prepare_insert_does_not_modify_the_body() -> None:
-    schema = table({"n": {"bsonType": "int", "default": 1}, "o": {"bsonType": "object", "properties": {
-        "d": {"bsonType": "date"}}}})
+    schema = table(
+        {"n": {"bsonType": "int", "default": 1}, "o": {"bsonType": "object", "properties": {"d": {"bsonType": "date"}}}}
+    )
     body = {"o": {"d": "2026-03-01"}, "gone": None}
     before = copy.deepcopy(body)
     prepare_insert(schema, body)
