@@ -76,6 +76,8 @@ CATALOGUE: dict[str, ErrorKind] = {
     "common/conflict": ErrorKind(409, CONFLICT_RPC, "Conflict"),
     "common/forbidden": ErrorKind(403, FORBIDDEN_RPC, "Forbidden"),
     "common/authentication-required": ErrorKind(401, UNAUTHORIZED_RPC, "Authentication required"),
+    "common/confirmation-required": ErrorKind(400, INVALID_PARAMS, "Confirmation required"),
+    "common/limit-exceeded": ErrorKind(400, INVALID_PARAMS, "Limit exceeded"),
     "common/internal-error": ErrorKind(500, INTERNAL_ERROR, "Internal server error"),
 }
 

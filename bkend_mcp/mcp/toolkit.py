@@ -1,0 +1,76 @@
+"""What every MCP tool handler shares: its principal, the scope check, the worker pool and the one error shape.
+
+A handler is: parse arguments (the SDK did), `await kit.call(scope, lambda backend, principal: domain_fn(...))`,
+return. A `BkendError` becomes a tool result with `isError: true` whose structured content is
+`{"error": {"code", "message", "details"?, "restCode", "statusCode"}}` (spec/mcp-and-console.md §2.8), so the
+model reads the same code and field details as a REST client.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import anyio
+import anyio.to_thread
+import orjson
+from mcp.types import CallToolResult, TextContent
+
+from bkend_mcp.domain.backend import Backend
+from bkend_mcp.domain.errors import BkendError
+from bkend_mcp.domain.principal import Principal, require_scope
+from bkend_mcp.domain.serialize import plain
+
+T = TypeVar("T")
+log = logging.getLogger("bkend_mcp.mcp")
+
+MCP_CODES_BY_CODE = {
+    "data/system-table-access": "SYSTEM_TABLE",
+    "table/system-field-protected": "SYSTEM_TABLE",
+    "table/system-index-protected": "SYSTEM_TABLE",
+    "table/limit-exceeded": "LIMIT_EXCEEDED",
+    "data/payload-too-large": "LIMIT_EXCEEDED",
+    "data/rate-limit-exceeded": "LIMIT_EXCEEDED",
+    "common/limit-exceeded": "LIMIT_EXCEEDED",
+    "common/confirmation-required": "CONFIRMATION_REQUIRED",
+}
+MCP_CODES_BY_STATUS = {400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+                       405: "VALIDATION_ERROR", 409: "CONFLICT", 413: "LIMIT_EXCEEDED", 429: "LIMIT_EXCEEDED"}
+
+
+def error_body(exc: BkendError) -> dict[str, Any]:
+    code = MCP_CODES_BY_CODE.get(exc.code) or MCP_CODES_BY_STATUS.get(exc.status, "INTERNAL_ERROR")
+    error: dict[str, Any] = {"code": code, "message": exc.message, "restCode": exc.code, "statusCode": exc.status}
+    if exc.details is not None:
+        error["details"] = exc.details
+    return {"error": error}
+
+
+def error_result(exc: BkendError) -> CallToolResult:
+    body = error_body(exc)
+    return CallToolResult(content=[TextContent(type="text", text=orjson.dumps(body).decode())],
+                          structured_content=body, is_error=True)
+
+
+class ToolKit:
+    def __init__(self, backend: Backend, principal_of: Callable[[], Principal], limiter: anyio.CapacityLimiter):
+        self.backend = backend
+        self.principal_of = principal_of
+        self.limiter = limiter
+
+    async def call(self, scope: str | None, work: Callable[[Backend, Principal], T]) -> T | CallToolResult:
+        """Check `scope` (None: any valid credential), run `work` in the worker pool, render a failure once."""
+        try:
+            principal = self.principal_of()
+            if scope is not None:
+                require_scope(principal, scope)
+            result = await anyio.to_thread.run_sync(work, self.backend, principal, limiter=self.limiter)
+        except BkendError as exc:
+            return error_result(exc)
+        except Exception:
+            request_id = uuid.uuid4().hex[:12]
+            log.exception("tool failed (request %s)", request_id)
+            return error_result(BkendError("common/internal-error", f"Internal error (request id {request_id})"))
+        return plain(result)
