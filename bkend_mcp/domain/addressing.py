@@ -50,7 +50,9 @@ def resolve_project(backend: Backend, principal: Principal, project: str | None)
     for p in candidates:
         if wanted in (p["id"], p["slug"]):
             return p
-    raise BkendError("common/not-found", f"Project '{wanted}' not found; known: {', '.join(p['slug'] for p in candidates)}")
+    raise BkendError(
+        "common/not-found", f"Project '{wanted}' not found; known: {', '.join(p['slug'] for p in candidates)}"
+    )
 
 
 def resolve_environment(
@@ -65,7 +67,9 @@ def resolve_environment(
     proj = resolve_project(backend, principal, project)
     env = tenancy.find_environment(backend, proj["id"], environment or "dev")
     if env is None:
-        raise BkendError("common/not-found", f"Environment '{environment or 'dev'}' not found in project '{proj['slug']}'")
+        raise BkendError(
+            "common/not-found", f"Environment '{environment or 'dev'}' not found in project '{proj['slug']}'"
+        )
     return tenancy.get_environment(backend, principal.tenant_id, env["_id"])
 
 
@@ -85,12 +89,22 @@ def environment_caller(env: dict[str, Any], principal: Principal, as_user: str |
     """The caller for data work in `env`: admin (like a secret key, `createdBy` empty) or, with `as_user`, that
     app user with the `user` role so the table's permissions apply to them."""
     if as_user:
-        return Caller(project_id=env["projectId"], environment_id=env["id"], group="user", uid=as_user, role="user",
-                      tenant_id=None)
+        return Caller(
+            project_id=env["projectId"],
+            environment_id=env["id"],
+            group="user",
+            uid=as_user,
+            role="user",
+            tenant_id=None,
+        )
     return Caller(project_id=env["projectId"], environment_id=env["id"], group="admin", tenant_id=principal.tenant_id)
 
 
 def _choose(field: str, noun: str, options: list[str]) -> BkendError:
     listed = ", ".join(options) or "none"
-    message = f"Several {noun}s are available; pass '{field}' (one of: {listed})" if options else f"No {noun} exists yet"
-    return BkendError("common/invalid-parameters", message, [{"field": field, "reason": "required", "message": message}])
+    message = (
+        f"Several {noun}s are available; pass '{field}' (one of: {listed})" if options else f"No {noun} exists yet"
+    )
+    return BkendError(
+        "common/invalid-parameters", message, [{"field": field, "reason": "required", "message": message}]
+    )

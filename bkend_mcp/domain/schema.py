@@ -8,8 +8,7 @@ Two input forms normalise to one stored form: the abstract column of the console
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from copy import deepcopy
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,7 +23,6 @@ __all__ = [
     "FIELD_NAME",
     "SYSTEM_FIELDS",
     "abstract_type",
-    "apply_field_changes",
     "check_field_name",
     "fields_view",
     "is_scalar_prop",
@@ -125,11 +123,11 @@ _REASON_CODES = {
 Problems = list[dict[str, str]]
 
 
-def _problem(problems: Problems, path: str, reason: str, message: str) -> None:
+def problem(problems: Problems, path: str, reason: str, message: str) -> None:
     problems.append({"field": path, "reason": reason, "message": message})
 
 
-def _schema_error(problems: Problems) -> BkendError:
+def schema_error(problems: Problems) -> BkendError:
     """One error for all problems: their common code, or `table/invalid-schema` when kinds mix."""
     codes = {_REASON_CODES.get(p["reason"], "table/invalid-schema") for p in problems}
     code = codes.pop() if len(codes) == 1 else "table/invalid-schema"
@@ -140,11 +138,11 @@ def _schema_error(problems: Problems) -> BkendError:
 # --- names -----------------------------------------------------------------------------------------------------
 
 
-def _name_problem(problems: Problems, name: Any, path: str, top: bool) -> bool:
+def _nameproblem(problems: Problems, name: Any, path: str, top: bool) -> bool:
     if top and name in SYSTEM_FIELDS:
-        _problem(problems, path, "system-field-protected", f"'{name}' is a system field and cannot be defined")
+        problem(problems, path, "system-field-protected", f"'{name}' is a system field and cannot be defined")
     elif not isinstance(name, str) or not FIELD_NAME.match(name):
-        _problem(
+        problem(
             problems,
             path,
             "invalid-name",
@@ -159,8 +157,8 @@ def _name_problem(problems: Problems, name: Any, path: str, top: bool) -> bool:
 def check_field_name(name: str) -> None:
     """Raise `table/system-field-protected` or `table/invalid-name` unless `name` may name a top-level field."""
     problems: Problems = []
-    if _name_problem(problems, name, str(name), top=True):
-        raise _schema_error(problems)
+    if _nameproblem(problems, name, str(name), top=True):
+        raise schema_error(problems)
 
 
 # --- keyword rules (definition time) ---------------------------------------------------------------------------
@@ -206,7 +204,7 @@ KEYWORD_RULES: dict[str, tuple[Callable[[Any], str | None], tuple[frozenset[str]
     "title": (_text, None),
 }
 _NESTED_APPLIES = {"items": (_ARRAY, "array"), "itemType": (_ARRAY, "array"), "properties": (_OBJECT, "object")}
-_SCOPES = {**{k: rule[1] for k, rule in KEYWORD_RULES.items()}, **_NESTED_APPLIES, "required": (_OBJECT, "object")}
+APPLIES_TO = {**{k: rule[1] for k, rule in KEYWORD_RULES.items()}, **_NESTED_APPLIES, "required": (_OBJECT, "object")}
 _BOUNDS = (("minLength", "maxLength"), ("minimum", "maximum"), ("minItems", "maxItems"))
 
 
@@ -215,7 +213,7 @@ def _applies(
 ) -> bool:
     if scope is None or (types is not None and types & scope[0]):
         return True
-    _problem(problems, path, "invalid-constraint", f"'{path}': '{keyword}' applies to {scope[1]} columns only")
+    problem(problems, path, "invalid-constraint", f"'{path}': '{keyword}' applies to {scope[1]} columns only")
     return False
 
 
@@ -227,32 +225,32 @@ def _canonical(definition: Mapping[str, Any], path: str, problems: Problems) -> 
     out: dict[str, Any] = {}
     for key, value in definition.items():
         if key in UNSUPPORTED:
-            _problem(problems, path, "unsupported-keyword", f"'{path}': '{key}' is not supported")
+            problem(problems, path, "unsupported-keyword", f"'{path}': '{key}' is not supported")
         elif key not in STORED_KEYS and key not in _INPUT_ONLY:
-            _problem(problems, path, "unknown-keyword", f"'{path}': unknown attribute '{key}'")
+            problem(problems, path, "unknown-keyword", f"'{path}': unknown attribute '{key}'")
         elif value is not None and key != "name":
             target = ALIASES.get(key, key)
             if target in out and out[target] != value:
-                _problem(problems, path, "invalid-schema", f"'{path}': '{key}' conflicts with '{target}'")
+                problem(problems, path, "invalid-schema", f"'{path}': '{key}' conflicts with '{target}'")
             out[target] = value
     return out
 
 
-def _column_type(d: dict[str, Any], path: str, problems: Problems) -> ColumnType | None:
+def column_type(d: dict[str, Any], path: str, problems: Problems) -> ColumnType | None:
     """`type` or `bsonType` (a name or an any-of list; absent = mixed) and the `integer` flag → one ColumnType."""
     if "type" in d and "bsonType" in d:
-        _problem(problems, path, "invalid-schema", f"'{path}': give either 'type' or 'bsonType', not both")
+        problem(problems, path, "invalid-schema", f"'{path}': give either 'type' or 'bsonType', not both")
         return None
     spec, integer = d.pop("type", d.pop("bsonType", "mixed")), d.pop("integer", False)
     names = spec if isinstance(spec, list) else [spec]
     kinds = [COLUMN_TYPES.get(n.lower()) if isinstance(n, str) else None for n in names]
     if not names or None in kinds or [k.bson for k in kinds if k] == ["null"]:
         known = ", ".join(ABSTRACT_TYPES)
-        _problem(problems, path, "invalid-column-type", f"'{path}' has an invalid type {spec!r}; use one of: {known}")
+        problem(problems, path, "invalid-column-type", f"'{path}' has an invalid type {spec!r}; use one of: {known}")
         return None
     bsons = list(dict.fromkeys(k.bson for k in kinds if k))
     if integer is not False and (integer is not True or bsons not in (["double"], ["int"])):
-        _problem(problems, path, "invalid-constraint", f"'{path}': 'integer' is true or false, for number columns")
+        problem(problems, path, "invalid-constraint", f"'{path}': 'integer' is true or false, for number columns")
         return None
     if None in bsons:
         return ColumnType(None)
@@ -266,7 +264,7 @@ def _nested(
     """`items` / `itemType` and `properties` + nested `required`, normalised recursively."""
     if "itemType" in d:
         if "items" in d:
-            _problem(problems, path, "invalid-schema", f"'{path}': give either 'items' or 'itemType', not both")
+            problem(problems, path, "invalid-schema", f"'{path}': give either 'items' or 'itemType', not both")
         d["items"] = {"type": d.pop("itemType")}
     if "items" in d:
         items = d.pop("items")
@@ -278,20 +276,20 @@ def _nested(
     children: dict[str, Any] = {}
     for name, child in _entries_of(d.pop("properties", {}), path, problems):
         child_path = f"{path}.{name}"
-        if not _name_problem(problems, name, child_path, top=False):
+        if not _nameproblem(problems, name, child_path, top=False):
             children[name], flag = _normalize(child_path, child, depth + 1, problems)
             names += [name] if flag else []
     prop["properties"] = children
     for name in dict.fromkeys(names):
         if name not in children:
-            _problem(problems, f"{path}.{name}", "invalid-schema", f"'{path}.{name}' is required but not declared")
+            problem(problems, f"{path}.{name}", "invalid-schema", f"'{path}.{name}' is required but not declared")
     if names:
         prop["required"] = [n for n in dict.fromkeys(names) if n in children]
 
 
 def _enum(values: Any, prop: dict[str, Any], path: str, problems: Problems) -> None:
     if not isinstance(values, list) or not values:
-        _problem(problems, path, "invalid-enum", f"'{path}': 'enum' must be a non-empty list of values")
+        problem(problems, path, "invalid-enum", f"'{path}': 'enum' must be a non-empty list of values")
         return
     types = prop_types(prop)
     stored = []
@@ -299,7 +297,7 @@ def _enum(values: Any, prop: dict[str, Any], path: str, problems: Problems) -> N
         coerced = coerce(prop, value)
         scalar = not isinstance(value, (dict, list))
         if not scalar or (types is not None and not type_ok(types, coerced)):
-            _problem(problems, path, "invalid-enum", f"'{path}': enum value {value!r} does not fit the column type")
+            problem(problems, path, "invalid-enum", f"'{path}': enum value {value!r} does not fit the column type")
         stored.append(_as_json(coerced))
     prop["enum"] = stored
 
@@ -310,7 +308,7 @@ def _default(value: Any, prop: dict[str, Any], path: str, problems: Problems) ->
         return
     coerced, details = validate_value(path, prop, value)
     for detail in details:
-        _problem(problems, path, "invalid-default", f"'{path}': the default is invalid: {detail['message']}")
+        problem(problems, path, "invalid-default", f"'{path}': the default is invalid: {detail['message']}")
     prop["default"] = _as_json(coerced)
 
 
@@ -334,10 +332,10 @@ def _kept(keyword: str, value: Any) -> bool:
 
 def _normalize(path: str, definition: Any, depth: int, problems: Problems) -> tuple[dict[str, Any], bool]:
     if depth > MAX_DEPTH:
-        _problem(problems, path, "too-deep", f"'{path}' is nested too deeply (at most {MAX_DEPTH} levels)")
+        problem(problems, path, "too-deep", f"'{path}' is nested too deeply (at most {MAX_DEPTH} levels)")
         return {}, False
     if not isinstance(definition, Mapping):
-        _problem(problems, path, "invalid-schema", f"'{path}' must be an object describing the column")
+        problem(problems, path, "invalid-schema", f"'{path}' must be an object describing the column")
         return {}, False
     d = _canonical(definition, path, problems)
     required = d.pop("required", False)
@@ -345,8 +343,8 @@ def _normalize(path: str, definition: Any, depth: int, problems: Problems) -> tu
     if isinstance(required, list) and all(isinstance(n, str) for n in required):
         nested_required, required = required or None, False
     elif not isinstance(required, bool):
-        _problem(problems, path, "invalid-schema", f"'{path}': 'required' must be true/false or a list of names")
-    kind = _column_type(d, path, problems)
+        problem(problems, path, "invalid-schema", f"'{path}': 'required' must be true/false or a list of names")
+    kind = column_type(d, path, problems)
     if kind is None:
         return {}, bool(required)
     prop: dict[str, Any] = {"bsonType": kind.bson} if kind.bson else {}
@@ -355,7 +353,7 @@ def _normalize(path: str, definition: Any, depth: int, problems: Problems) -> tu
     for keyword, scope in _NESTED_APPLIES.items():
         if keyword in d and not _applies(problems, path, keyword, types, scope):
             d.pop(keyword)
-    if nested_required is not None and not _applies(problems, path, "required", types, _SCOPES["required"]):
+    if nested_required is not None and not _applies(problems, path, "required", types, APPLIES_TO["required"]):
         nested_required = None
     _nested(d, prop, nested_required, path, depth, problems)
     for keyword, (check, scope) in KEYWORD_RULES.items():
@@ -363,14 +361,14 @@ def _normalize(path: str, definition: Any, depth: int, problems: Problems) -> tu
             error = check(d[keyword])
             if error:
                 reason = "invalid-pattern" if keyword == "pattern" else "invalid-constraint"
-                _problem(problems, path, reason, f"'{path}': '{keyword}' {error}")
+                problem(problems, path, reason, f"'{path}': '{keyword}' {error}")
             elif _kept(keyword, d[keyword]):
                 prop[keyword] = d[keyword]
     for low, high in _BOUNDS:
         if _number(prop.get(low)) is None and _number(prop.get(high)) is None and prop[low] > prop[high]:
-            _problem(problems, path, "invalid-constraint", f"'{path}': '{low}' is greater than '{high}'")
+            problem(problems, path, "invalid-constraint", f"'{path}': '{low}' is greater than '{high}'")
     if prop.get("unique") and not is_scalar_prop(prop):
-        _problem(
+        problem(
             problems,
             path,
             "not-scalar",
@@ -388,7 +386,7 @@ def normalize_property(name: str, definition: Mapping[str, Any], depth: int = 0)
     problems: Problems = []
     result = _normalize(name, definition, depth, problems)
     if problems:
-        raise _schema_error(problems)
+        raise schema_error(problems)
     return result
 
 
@@ -402,16 +400,16 @@ def _entries_of(fields: Any, parent: str, problems: Problems) -> list[tuple[str,
     if isinstance(fields, Mapping):
         return [(str(name), definition) for name, definition in fields.items()]
     if not isinstance(fields, list):
-        _problem(problems, where, "invalid-schema", f"'{where}' must be a map of fields or a list of columns")
+        problem(problems, where, "invalid-schema", f"'{where}' must be a map of fields or a list of columns")
         return []
     entries: dict[str, Any] = {}
     for index, column in enumerate(fields):
         name = column.get("name") if isinstance(column, Mapping) else None
         if not isinstance(name, str):
-            _problem(problems, f"{where}[{index}]", "invalid-schema", f"'{where}[{index}]' needs a 'name'")
+            problem(problems, f"{where}[{index}]", "invalid-schema", f"'{where}[{index}]' needs a 'name'")
         elif name in entries:
             path = f"{parent}.{name}" if parent else name
-            _problem(problems, path, "duplicate-column", f"'{path}' is defined more than once")
+            problem(problems, path, "duplicate-column", f"'{path}' is defined more than once")
         else:
             entries[name] = column
     return list(entries.items())
@@ -426,10 +424,10 @@ def _is_root(fields: Any) -> bool:
     )
 
 
-def _names(value: Any, path: str, problems: Problems) -> list[str]:
+def names_list(value: Any, path: str, problems: Problems) -> list[str]:
     if value is None or (isinstance(value, (list, tuple)) and all(isinstance(n, str) for n in value)):
         return list(value or [])
-    _problem(problems, path, "invalid-schema", f"'{path}' must be a list of field names")
+    problem(problems, path, "invalid-schema", f"'{path}' must be a list of field names")
     return []
 
 
@@ -440,94 +438,30 @@ def normalize_schema(fields: Any, required: list[str] | None = None) -> dict[str
         fields = fields["$jsonSchema"]
     root: Mapping[str, Any] = fields if _is_root(fields) else {"properties": fields}
     for key in set(root) - _ROOT_KEYS:
-        _problem(problems, "schema", "unknown-keyword", f"'schema': unknown attribute '{key}'")
-    wanted = _names(root.get("required"), "required", problems) + _names(required, "required", problems)
+        problem(problems, "schema", "unknown-keyword", f"'schema': unknown attribute '{key}'")
+    wanted = names_list(root.get("required"), "required", problems) + names_list(required, "required", problems)
     entries = _entries_of(root["properties"], "", problems)
     if len(entries) > MAX_FIELDS:
         raise BkendError("table/limit-exceeded", f"A table has at most {MAX_FIELDS} fields ({len(entries)} given)")
     properties: dict[str, Any] = {}
     for name, definition in entries:
-        if not _name_problem(problems, name, name, top=True):
+        if not _nameproblem(problems, name, name, top=True):
             properties[name], flag = _normalize(name, definition, 0, problems)
             wanted += [name] if flag else []
     for name in dict.fromkeys(wanted):
         if name in SYSTEM_FIELDS:
-            _problem(problems, name, "system-field-protected", f"'{name}' is a system field and cannot be required")
+            problem(problems, name, "system-field-protected", f"'{name}' is a system field and cannot be required")
         elif name not in dict(entries):
-            _problem(problems, name, "invalid-schema", f"'{name}' is required but not declared; add the field first")
+            problem(problems, name, "invalid-schema", f"'{name}' is required but not declared; add the field first")
     additional = root.get("additionalProperties", True)
     if not isinstance(additional, bool):
-        _problem(problems, "additionalProperties", "invalid-constraint", "'additionalProperties' must be true or false")
+        problem(problems, "additionalProperties", "invalid-constraint", "'additionalProperties' must be true or false")
     if problems:
-        raise _schema_error(problems)
+        raise schema_error(problems)
     schema: dict[str, Any] = {"bsonType": "object", "required": list(dict.fromkeys(wanted)), "properties": properties}
     if additional is False:
         schema["additionalProperties"] = False
     return schema
-
-
-def _merge(existing: Mapping[str, Any], change: Mapping[str, Any]) -> dict[str, Any]:
-    """An update's attributes merged into the stored property (§2.8). A new type drops the keywords that do not
-    apply to it and, unless it is `reference`, the old target; `itemType` replaces `items`; null removes."""
-    merged = dict(existing)
-    change = {k if ALIASES.get(k, k) in change else ALIASES.get(k, k): v for k, v in change.items()}
-    typed = {k: change[k] for k in ("type", "bsonType") if k in change}
-    if typed or "integer" in change:
-        spec = {**(typed or {"bsonType": existing.get("bsonType")}), "integer": change.get("integer", False)}
-        kind = _column_type(spec, "", [])
-        types = prop_types({"bsonType": kind.bson}) if kind else None
-        stale = [k for k, scope in _SCOPES.items() if scope is not None and not (types and types & scope[0])]
-        if typed:
-            stale += ["bsonType"] + ([] if str(typed.get("type", "")).lower() == "reference" else ["x-ref"])
-        for keyword in stale:
-            merged.pop(keyword, None)
-    if "itemType" in change:
-        merged.pop("items", None)
-    merged.update(change)
-    return merged
-
-
-def apply_field_changes(
-    schema: Mapping[str, Any],
-    fields_to_add_or_update: Mapping[str, Any] | None = None,
-    fields_to_remove: Sequence[str] | None = None,
-    required_to_add: Sequence[str] | None = None,
-    required_to_remove: Sequence[str] | None = None,
-) -> dict[str, Any]:
-    """The schema after one `manage_fields` change (§2.8), fully re-validated. The input is not modified."""
-    problems: Problems = []
-    updates = dict(fields_to_add_or_update or {})
-    removals = _names(fields_to_remove, "fieldsToRemove", problems)
-    require = _names(required_to_add, "requiredFieldsToAdd", problems)
-    unrequire = _names(required_to_remove, "requiredFieldsToRemove", problems)
-    properties = deepcopy(dict(schema.get("properties") or {}))
-    for name in dict.fromkeys([*updates, *removals, *require, *unrequire]):
-        if name in SYSTEM_FIELDS:
-            _problem(problems, name, "system-field-protected", f"'{name}' is a system field and cannot be changed")
-        elif name in updates and name in removals:
-            _problem(problems, name, "field-conflict", f"'{name}' is both added/updated and removed")
-        elif name in removals and name not in properties:
-            _problem(problems, name, "unknown-field", f"'{name}' cannot be removed: the table has no such field")
-        if name in require and name in unrequire:
-            _problem(problems, name, "required-conflict", f"'{name}' is both added to and removed from required")
-    required = [n for n in schema.get("required") or [] if n not in removals and n not in unrequire]
-    for name, change in updates.items():
-        if not isinstance(change, Mapping):
-            _problem(problems, name, "invalid-schema", f"'{name}' must be an object describing the column")
-            continue
-        if isinstance(change.get("required"), bool):
-            required = [n for n in required if n != name] + ([name] if change["required"] else [])
-            change = {k: v for k, v in change.items() if k != "required"}
-        properties[name] = _merge(properties[name], change) if name in properties else dict(change)
-    if problems:
-        raise _schema_error(problems)
-    root = {
-        "bsonType": "object",
-        "properties": {k: v for k, v in properties.items() if k not in removals},
-        "required": [*required, *require],
-        "additionalProperties": schema.get("additionalProperties", True),
-    }
-    return normalize_schema(root)
 
 
 # --- views -----------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import copy
 import re
 from typing import Any
 
-from bkend_mcp.domain import dates, ids, indexes, permissions, schema
+from bkend_mcp.domain import dates, ids, indexes, permissions, schema, schema_changes
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.query import pagination
@@ -204,7 +204,7 @@ def manage_fields(
         raise BkendError(
             "common/invalid-parameters", message, [{"field": name, "reason": "unknown-field", "message": message}]
         )
-    new_schema = schema.apply_field_changes(
+    new_schema = schema_changes.apply_field_changes(
         doc["schema"],
         changes.get("fieldsToAddOrUpdate"),
         changes.get("fieldsToRemove"),

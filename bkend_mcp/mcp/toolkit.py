@@ -36,8 +36,16 @@ MCP_CODES_BY_CODE = {
     "common/limit-exceeded": "LIMIT_EXCEEDED",
     "common/confirmation-required": "CONFIRMATION_REQUIRED",
 }
-MCP_CODES_BY_STATUS = {400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
-                       405: "VALIDATION_ERROR", 409: "CONFLICT", 413: "LIMIT_EXCEEDED", 429: "LIMIT_EXCEEDED"}
+MCP_CODES_BY_STATUS = {
+    400: "VALIDATION_ERROR",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "VALIDATION_ERROR",
+    409: "CONFLICT",
+    413: "LIMIT_EXCEEDED",
+    429: "LIMIT_EXCEEDED",
+}
 
 
 def error_body(exc: BkendError) -> dict[str, Any]:
@@ -50,8 +58,9 @@ def error_body(exc: BkendError) -> dict[str, Any]:
 
 def error_result(exc: BkendError) -> CallToolResult:
     body = error_body(exc)
-    return CallToolResult(content=[TextContent(type="text", text=orjson.dumps(body).decode())],
-                          structured_content=body, is_error=True)
+    return CallToolResult(
+        content=[TextContent(type="text", text=orjson.dumps(body).decode())], structured_content=body, is_error=True
+    )
 
 
 class ToolKit:
