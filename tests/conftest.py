@@ -44,8 +44,9 @@ class Env:
             **rules,
         )
 
-    def new_key(self, key_type: str = "publishable", scopes: list[str] | None = None, **kw: Any) -> str:
-        made = keys.create_key(
+    def make_key(self, key_type: str = "publishable", scopes: list[str] | None = None, **kw: Any) -> dict[str, Any]:
+        """A new key of this environment; the result carries the plaintext `key` and the key's `id`."""
+        return keys.create_key(
             self.backend,
             project_id=self.project_id,
             environment_id=self.environment_id,
@@ -56,7 +57,9 @@ class Env:
             scopes=scopes,
             **kw,
         )
-        return made["key"]
+
+    def new_key(self, key_type: str = "publishable", scopes: list[str] | None = None, **kw: Any) -> str:
+        return self.make_key(key_type, scopes, **kw)["key"]
 
     def count(self, table: str) -> int:
         return self.backend.data(self.environment_id, table).count()

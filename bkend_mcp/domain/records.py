@@ -13,7 +13,7 @@ from bkend_mcp.domain import dates, ids, keys, permissions, query, serialize, ta
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.caller import Caller
 from bkend_mcp.domain.errors import BkendError, validation_error
-from bkend_mcp.store.base import MATCH_ALL, Collection, Cond, DuplicateKey, Filter
+from bkend_mcp.store.base import MATCH_ALL, Collection, Cond, DuplicateKey, Filter, Query
 
 TABLE_PATH_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$")
 SYSTEM_FIELDS = ("id", "_id", "createdBy", "createdAt", "updatedAt")
@@ -79,6 +79,12 @@ def owner_for_insert(caller: Caller, sent_owner: Any) -> str:
     return caller.uid
 
 
+def fast_deny(table: dict[str, Any], caller: Caller, op: str) -> None:
+    """403 before loading a record when `op` could never be allowed (§3.5 step 2)."""
+    if not permissions.can_ever(op, table, caller):
+        deny_unless(permissions.DENY, table, op)
+
+
 def load(collection: Collection, record_id: str) -> dict[str, Any]:
     doc = collection.get(record_id) if 0 < len(record_id) <= MAX_ID_LENGTH else None
     if doc is None:
@@ -117,23 +123,33 @@ def create_record(backend: Backend, caller: Caller, table_name: str, body: Any) 
     table = resolve_table(backend, caller, table_name, "create")
     body = require_object(body)
     deny_unless(permissions.authorize("create", table, caller), table, "create")
+    doc = new_document(table, caller, body)
+    insert_document(backend.data(caller.environment_id, table_name), doc)
+    return render(table, caller, doc)
+
+
+def new_document(table: dict[str, Any], caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """Insert steps 3-11 on one body the caller may create: the document to store, or the step's error."""
     fields = strip_system_fields(body)
     check_key_safety(fields)
     permissions.check_column_write(table, caller, list(fields), None)
     doc = validation.prepare_insert(table["schema"], fields)
     now = dates.now()
-    doc = {
+    return {
         "_id": ids.record_id(),
         **doc,
         "createdBy": owner_for_insert(caller, body.get("createdBy")),
         "createdAt": now,
         "updatedAt": now,
     }
+
+
+def insert_document(collection: Collection, doc: dict[str, Any]) -> None:
+    """Insert step 12: write, a unique clash becoming `data/duplicate-value`."""
     try:
-        backend.data(caller.environment_id, table_name).insert(doc)
+        collection.insert(doc)
     except DuplicateKey as exc:
         raise duplicate_error(exc) from exc
-    return render(table, caller, doc)
 
 
 def get_record(
@@ -141,8 +157,7 @@ def get_record(
 ) -> dict[str, Any]:
     """GET /v1/data/{table}/{id} (§3.7); `select` works as on lists."""
     table = resolve_table(backend, caller, table_name, "read")
-    if not permissions.can_ever("read", table, caller):
-        deny_unless(permissions.DENY, table, "read")
+    fast_deny(table, caller, "read")
     doc = load(backend.data(caller.environment_id, table_name), record_id)
     deny_unless(permissions.authorize("read", table, caller, doc), table, "read")
     return render(table, caller, doc, query.parse_select(params or {}))
@@ -150,11 +165,28 @@ def get_record(
 
 def list_records(backend: Backend, caller: Caller, table_name: str, params: Mapping[str, list[str]]) -> dict[str, Any]:
     """GET /v1/data/{table} (§4): filters, search, sort, paging, with self scoping and row filters."""
+    table, decision = open_list(backend, caller, table_name)
+    parsed = query.parse_list_params(params, table["schema"], max_limit=backend.config.max_page_size)
+    store_query, page, limit = list_query(table, caller, decision, parsed)
+    collection = backend.data(caller.environment_id, table_name)
+    items = [render(table, caller, doc) for doc in collection.find(store_query)]
+    total = collection.count(store_query.filter)
+    return {"items": items, "pagination": query.pagination(total, page, limit)}
+
+
+def open_list(backend: Backend, caller: Caller, table_name: str) -> tuple[dict[str, Any], permissions.Decision]:
+    """The table and the caller's `list` decision (ALLOW or the filter their rows must match); 403 when denied."""
     table = resolve_table(backend, caller, table_name, "list")
     decision = permissions.authorize("list", table, caller)
     deny_unless(decision, table, "list")
-    parsed = query.parse_list_params(params, table["schema"], max_limit=backend.config.max_page_size)
-    store_query, page, limit = query.build_query(
+    return table, decision
+
+
+def list_query(
+    table: dict[str, Any], caller: Caller, decision: permissions.Decision, parsed: query.ListParams
+) -> tuple[Query, int, int]:
+    """The store query of §4.3 for parsed list parameters: the permission filter and row filters ANDed in."""
+    return query.build_query(
         parsed,
         table["schema"],
         permission_filter=MATCH_ALL if decision is permissions.ALLOW else decision,
@@ -162,45 +194,60 @@ def list_records(backend: Backend, caller: Caller, table_name: str, params: Mapp
         readable=permissions.readable_fields(table, caller),
         selectable=permissions.selectable_fields(table, caller),
     )
-    collection = backend.data(caller.environment_id, table_name)
-    items = [render(table, caller, doc) for doc in collection.find(store_query)]
-    total = collection.count(store_query.filter)
-    return {"items": items, "pagination": query.pagination(total, page, limit)}
 
 
 def update_record(backend: Backend, caller: Caller, table_name: str, record_id: str, body: Any) -> dict[str, Any]:
     """PATCH /v1/data/{table}/{id} (§3.5): partial, whole top-level values, null unsets."""
     table = resolve_table(backend, caller, table_name, "update")
     body = require_object(body)
-    if not permissions.can_ever("update", table, caller):
-        deny_unless(permissions.DENY, table, "update")
+    fast_deny(table, caller, "update")
     collection = backend.data(caller.environment_id, table_name)
     doc = load(collection, record_id)
+    plan = plan_update(table, caller, doc, body)
+    return render(table, caller, doc if plan is None else write_update(collection, caller, doc, plan))
+
+
+def plan_update(
+    table: dict[str, Any], caller: Caller, doc: dict[str, Any], body: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]] | None:
+    """Update steps 4-10 on a loaded record: `(fields to set, fields to unset)`, or None when nothing is left."""
     deny_unless(permissions.authorize("update", table, caller, doc), table, "update")
     fields = strip_system_fields(body)
     check_key_safety(fields)
     permissions.check_column_write(table, caller, list(fields), doc.get("createdBy", ""))
     if not fields:
-        return render(table, caller, doc)
-    set_fields, unset_fields = validation.prepare_patch(table["schema"], fields)
-    set_fields["updatedAt"] = dates.now()
+        return None
+    return validation.prepare_patch(table["schema"], fields)
+
+
+def write_update(
+    collection: Collection, caller: Caller, doc: dict[str, Any], plan: tuple[dict[str, Any], list[str]]
+) -> dict[str, Any]:
+    """Update steps 11-12: write the plan with a fresh `updatedAt`; the stored record after the change."""
+    set_fields, unset_fields = plan
     try:
-        updated = collection.update(record_id, set_fields, unset_fields, owner_guard(caller, doc))
+        updated = collection.update(
+            doc["_id"], {**set_fields, "updatedAt": dates.now()}, unset_fields, owner_guard(caller, doc)
+        )
     except DuplicateKey as exc:
         raise duplicate_error(exc) from exc
     if updated is None:
-        raise BkendError("data/not-found", f"Record '{record_id}' not found")
-    return render(table, caller, updated)
+        raise BkendError("data/not-found", f"Record '{doc['_id']}' not found")
+    return updated
 
 
 def delete_record(backend: Backend, caller: Caller, table_name: str, record_id: str) -> dict[str, Any]:
     """DELETE /v1/data/{table}/{id} (§3.6): a hard delete."""
     table = resolve_table(backend, caller, table_name, "delete")
-    if not permissions.can_ever("delete", table, caller):
-        deny_unless(permissions.DENY, table, "delete")
+    fast_deny(table, caller, "delete")
     collection = backend.data(caller.environment_id, table_name)
     doc = load(collection, record_id)
     deny_unless(permissions.authorize("delete", table, caller, doc), table, "delete")
-    if not collection.delete(record_id, owner_guard(caller, doc)):
-        raise BkendError("data/not-found", f"Record '{record_id}' not found")
+    remove_document(collection, caller, doc)
     return {"success": True}
+
+
+def remove_document(collection: Collection, caller: Caller, doc: dict[str, Any]) -> None:
+    """Delete step 5 on a record the caller may delete."""
+    if not collection.delete(doc["_id"], owner_guard(caller, doc)):
+        raise BkendError("data/not-found", f"Record '{doc['_id']}' not found")

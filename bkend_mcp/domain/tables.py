@@ -101,9 +101,11 @@ def create_table(
     required: list[str] | None = None,
     display_name: str | None = None,
     description: str | None = None,
+    custom_indexes: list[dict[str, Any]] | None = None,
     **rules: Any,
 ) -> dict[str, Any]:
-    """A new table with its default indexes, a first schema version and the default permissions written out."""
+    """A new table with its default and `custom_indexes` ({name, fields, unique, sparse}), a first schema and index
+    version, and the default permissions written out."""
     if not isinstance(table_name, str) or not TABLE_NAME.match(table_name):
         raise _invalid_name(table_name)
     if table_name in BUILT_IN_TABLES or find_table(backend, environment_id, table_name) is not None:
@@ -121,7 +123,7 @@ def create_table(
         "displayName": _text(display_name, "displayName", 100) or table_name,
         "description": _text(description, "description", 1000),
         "schema": stored_schema,
-        "customIndexes": [],
+        "customIndexes": indexes.apply_changes({"customIndexes": []}, custom_indexes, None) if custom_indexes else [],
         **rule_set,
         "schemaVersion": 1,
         "indexVersion": 1,

@@ -6,6 +6,7 @@ Every environment is its own store namespace (its id), so its tables, users and 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from bkend_mcp.domain import dates, ids
@@ -156,9 +157,11 @@ def create_project(
     description: str | None = None,
     primary_cloud: str = "local",
     primary_region: str = "local",
+    environments: Sequence[str] = ("dev",),
 ) -> dict[str, Any]:
-    """A project and its `dev` environment."""
+    """A project and its environments (default: `dev`), every name checked before anything is written."""
     get_organization(backend, tenant_id, organization_id)
+    wanted = dict(_environment_identity(name, None) for name in environments or ("dev",))
     if primary_cloud not in CLOUDS:
         raise _invalid("primaryCloud", "enum", f"'primaryCloud' must be one of: {', '.join(CLOUDS)}")
     now = dates.now()
@@ -180,7 +183,8 @@ def create_project(
         backend.control("projects").insert(doc)
     except DuplicateKey as exc:
         raise BkendError("common/conflict", f"Project slug '{slug}' is already taken in this organization") from exc
-    create_environment(backend, tenant_id, project_id=doc["_id"], name="dev", environment_type="dev")
+    for name, kind in wanted.items():
+        create_environment(backend, tenant_id, project_id=doc["_id"], name=name, environment_type=kind)
     return get_project(backend, tenant_id, doc["_id"])
 
 
@@ -224,6 +228,14 @@ def update_project(backend: Backend, tenant_id: str, project_id: str, changes: d
     return get_project(backend, tenant_id, project["id"])
 
 
+def delete_project(backend: Backend, tenant_id: str, project_id: str) -> None:
+    """Drop the project with every environment, its data and keys. Irreversible."""
+    project = get_project(backend, tenant_id, project_id)
+    for env in list_environments(backend, tenant_id, project["id"]):
+        delete_environment(backend, tenant_id, env["id"])
+    backend.control("projects").delete(project["id"])
+
+
 def _tenant_can_see(backend: Backend, tenant_id: str, organization_id: str) -> bool:
     org = backend.control("organizations").get(organization_id)
     return org is not None and _role_in(org, tenant_id) is not None
@@ -236,10 +248,8 @@ def normalize_environment_name(name: str) -> str:
     return ENVIRONMENT_ALIASES.get(name, name)
 
 
-def create_environment(
-    backend: Backend, tenant_id: str, *, project_id: str, name: str, environment_type: str | None = None
-) -> dict[str, Any]:
-    project = get_project(backend, tenant_id, project_id)
+def _environment_identity(name: Any, environment_type: str | None) -> tuple[str, str]:
+    """(normalised name, type): the type defaults to the name for dev/staging/prod, else `custom`."""
     name = normalize_environment_name(name) if isinstance(name, str) else name
     kind = environment_type or (name if name in ENVIRONMENT_TYPES[:3] else "custom")
     if kind not in ENVIRONMENT_TYPES:
@@ -248,6 +258,14 @@ def create_environment(
         raise _invalid(
             "environment", "pattern", "'environment' must be dev, staging, prod or match ^[a-z][a-z0-9-]{1,31}$"
         )
+    return name, kind
+
+
+def create_environment(
+    backend: Backend, tenant_id: str, *, project_id: str, name: str, environment_type: str | None = None
+) -> dict[str, Any]:
+    project = get_project(backend, tenant_id, project_id)
+    name, kind = _environment_identity(name, environment_type)
     doc = {
         "_id": ids.short_id("env_"),
         "projectId": project["id"],
@@ -283,11 +301,17 @@ def find_environment(backend: Backend, project_id: str, name: str) -> dict[str, 
 
 
 def delete_environment(backend: Backend, tenant_id: str, environment_id: str) -> None:
-    """Drop the environment, its data and keys. Irreversible."""
+    """Drop the environment, its data, keys and table metadata (with version history). Irreversible."""
     env = get_environment(backend, tenant_id, environment_id)
     backend.store.drop_namespace(env["id"])
-    for name in ("api_keys", "tables"):
-        collection = backend.control(name)
-        for doc in collection.find(Query(Cond("environmentId", "eq", env["id"], scalar=True))):
-            collection.delete(doc["_id"])
+    for table in backend.control("tables").find(Query(Cond("environmentId", "eq", env["id"], scalar=True))):
+        _delete_where(backend, ("schema_versions", "index_versions"), "tableId", table["_id"])
+    _delete_where(backend, ("api_keys", "tables"), "environmentId", env["id"])
     backend.control("environments").delete(env["id"])
+
+
+def _delete_where(backend: Backend, collections: Sequence[str], field: str, value: str) -> None:
+    for name in collections:
+        collection = backend.control(name)
+        for doc in collection.find(Query(Cond(field, "eq", value, scalar=True))):
+            collection.delete(doc["_id"])

@@ -12,16 +12,7 @@ from bkend_mcp.domain.secrets import sha256_hex
 
 
 def _key(env, key_type="publishable", **kw):
-    return keys.create_key(
-        env.backend,
-        project_id=env.project_id,
-        environment_id=env.environment_id,
-        organization_id=env.organization_id,
-        key_type=key_type,
-        name="k",
-        created_by="t",
-        **kw,
-    )
+    return env.make_key(key_type, **kw)
 
 
 def test_keys_are_stored_as_sha256_never_as_plaintext(env):
