@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bkend_mcp import __version__
+from bkend_mcp.cli_tokens import add_token_parser
 from bkend_mcp.config import Config
+from bkend_mcp.mcp.stdio import add_mcp_parser
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -117,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--name", default="cli key")
     key.add_argument("--data-dir", default=None)
     key.set_defaults(func=keys_command)
+
+    add_token_parser(commands)
+    add_mcp_parser(commands)
     return parser
 
 

@@ -7,9 +7,65 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+MCP_AUTH_MODES = ("oauth", "token", "none")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw else default
+
+
+@dataclass(frozen=True, slots=True)
+class Argon2Params:
+    """Password hashing cost. The default is RFC 9106's second recommendation (= spec/auth.md §4.1)."""
+
+    time_cost: int = 3
+    memory_kib: int = 65536
+    parallelism: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """Where app-user mail goes. Without a host every mail is stored in the environment's outbox instead."""
+
+    host: str
+    port: int = 587
+    user: str | None = None
+    password: str | None = None
+    sender: str = "bkend <no-reply@localhost>"
+    tls: str = "starttls"
+    """`starttls`, `ssl` or `off`."""
+
+
+def _smtp_from_env() -> SmtpSettings | None:
+    host = os.environ.get("BKEND_SMTP_HOST")
+    if not host:
+        return None
+    tls = os.environ.get("BKEND_SMTP_TLS", "starttls").lower()
+    tls = {"true": "starttls", "1": "starttls", "false": "off", "0": "off"}.get(tls, tls)
+    if tls not in ("starttls", "ssl", "off"):
+        raise ValueError("BKEND_SMTP_TLS must be 'starttls', 'ssl' or 'off'")
+    return SmtpSettings(
+        host=host,
+        port=_int("BKEND_SMTP_PORT", 465 if tls == "ssl" else 587),
+        user=os.environ.get("BKEND_SMTP_USER") or None,
+        password=os.environ.get("BKEND_SMTP_PASSWORD") or None,
+        sender=os.environ.get("BKEND_SMTP_FROM") or "bkend <no-reply@localhost>",
+        tls=tls,
+    )
+
+
+def _argon2_from_env() -> Argon2Params:
+    return Argon2Params(
+        time_cost=_int("BKEND_ARGON2_TIME_COST", 3),
+        memory_kib=_int("BKEND_ARGON2_MEMORY_KIB", 65536),
+        parallelism=_int("BKEND_ARGON2_PARALLELISM", 4),
+    )
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +81,15 @@ class Config:
     master_key: str | None = None
     jwt_secret: str | None = None
     worker_threads: int = 32
+    mcp_auth: str = "oauth"
+    """How `/mcp` and `/sse` authenticate: `oauth` (OAuth access tokens and PATs), `token` (PATs only), `none`."""
+    mcp_http_stateful: bool = False
+    mcp_auto_approve: bool = False
+    mcp_allowed_hosts: tuple[str, ...] = ()
+    rate_limits: bool = True
+    """`BKEND_RATE_LIMITS=off` switches every app-user rate limit and lockout off (compat C25)."""
+    smtp: SmtpSettings | None = None
+    argon2: Argon2Params = field(default_factory=Argon2Params)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -45,8 +110,30 @@ class Config:
             "master_key": os.environ.get("BKEND_MASTER_KEY") or None,
             "jwt_secret": os.environ.get("BKEND_JWT_SECRET") or None,
             "worker_threads": _int("BKEND_WORKER_THREADS", 32),
+            "mcp_auth": os.environ.get("BKEND_MCP_AUTH", "oauth"),
+            "mcp_http_stateful": _flag("BKEND_MCP_HTTP_STATEFUL"),
+            "mcp_auto_approve": _flag("BKEND_MCP_AUTO_APPROVE"),
+            "mcp_allowed_hosts": tuple(
+                h.strip() for h in os.environ.get("BKEND_MCP_ALLOWED_HOSTS", "").split(",") if h.strip()
+            ),
+            "rate_limits": os.environ.get("BKEND_RATE_LIMITS", "on").strip().lower() not in ("off", "false", "0", "no"),
+            "smtp": _smtp_from_env(),
+            "argon2": _argon2_from_env(),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values["response_envelope"] not in ("bare", "wrapped"):
             raise ValueError("BKEND_RESPONSE_ENVELOPE must be 'bare' or 'wrapped'")
-        return cls(**values)  # type: ignore[arg-type]
+        config = cls(**values)  # type: ignore[arg-type]
+        config.check_mcp_auth()
+        return config
+
+    @property
+    def on_loopback(self) -> bool:
+        return self.host in LOOPBACK_HOSTS
+
+    def check_mcp_auth(self) -> None:
+        """`BKEND_MCP_AUTH=none` hands the local owner's rights to whoever connects: loopback only."""
+        if self.mcp_auth not in MCP_AUTH_MODES:
+            raise ValueError(f"BKEND_MCP_AUTH must be one of {', '.join(MCP_AUTH_MODES)}")
+        if self.mcp_auth == "none" and not self.on_loopback:
+            raise ValueError("BKEND_MCP_AUTH=none is only allowed when bound to a loopback address (127.0.0.1)")

@@ -10,11 +10,16 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from bkend_mcp.config import Config
-from bkend_mcp.domain import keys, tables, tokens
+from bkend_mcp.config import Argon2Params, Config
+from bkend_mcp.domain import keys, tables
 from bkend_mcp.domain.backend import Backend, open_backend
 from bkend_mcp.domain.bootstrap import first_start
 from bkend_mcp.rest.app import create_app
+from tests import auth_testing
+
+
+TEST_ARGON2 = Argon2Params(time_cost=2, memory_kib=19456, parallelism=1)
+"""OWASP's minimum, ~5x cheaper than the default, so the suite can sign users up by the hundred."""
 
 
 @dataclass
@@ -29,9 +34,9 @@ class Env:
     sk: str
 
     def user_token(self, uid: str, role: str = "user", **kw: Any) -> str:
-        return tokens.issue_access_token(
-            self.backend, project_id=self.project_id, environment_id=self.environment_id, user_id=uid, role=role, **kw
-        )
+        """An access token of a real user `uid` with a live session. The user is created on first use (address
+        `<uid>@users.test`); asking for another role changes the stored role, which is what authorizes."""
+        return auth_testing.user_token(self.backend, self.project_id, self.environment_id, uid, role, **kw)
 
     def create_table(self, name: str, fields: Any = None, **rules: Any) -> dict[str, Any]:
         return tables.create_table(
@@ -68,7 +73,7 @@ class Env:
 @pytest.fixture(params=["sqlite", "mongomock"])
 def backend(request, tmp_path) -> Iterator[Backend]:
     """The whole product on each engine: the embedded SQLite store, and the MongoDB adapter over mongomock."""
-    config = Config(data_dir=tmp_path / "data")
+    config = Config(data_dir=tmp_path / "data", argon2=TEST_ARGON2)
     if request.param == "sqlite":
         opened = open_backend(config)
     else:

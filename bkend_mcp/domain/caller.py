@@ -27,6 +27,8 @@ class Caller:
     """True when the request carries an `sk_` key: the environment's server-side admin, who may manage tables."""
     tenant_id: str | None = None
     """Set when the tenant (console, MCP) acts on an environment: admin over its data."""
+    session_id: str | None = None
+    """The app user's session (the access token's `sid`), when a user token was sent."""
 
     @property
     def is_admin(self) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bkend_mcp.domain import keys, tenancy, tokens
+from bkend_mcp.domain.auth import access
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.caller import Caller, Group
 from bkend_mcp.domain.errors import BkendError
@@ -71,10 +72,33 @@ def _bearer(authorization: str | None) -> str | None:
 
 
 def _user_claims(backend: Backend, authorization: str | None, project_id: str, environment_id: str) -> dict | None:
+    """The claims of a valid user token whose session is alive, with `role` read fresh from the user record."""
     token = _bearer(authorization)
     if token is None:
         return None
-    return tokens.verify_access_token(backend, token, project_id=project_id, environment_id=environment_id)
+    claims = tokens.verify_access_token(backend, token, project_id=project_id, environment_id=environment_id)
+    user, session_id = access.authenticate(backend, environment_id, claims)
+    return {**claims, "role": user.get("role", "user"), "sid": session_id}
+
+
+def resolve_key_caller(backend: Backend, headers: Mapping[str, str]) -> Caller:
+    """Who is asking on a public auth endpoint: the key (or project headers) only. A user token in
+    `Authorization` is never looked at, even a stale or garbage one (compat C5); a `Bearer sk_…` of the seed's
+    request style still counts, since it is a key."""
+    authorization = headers.get("authorization") or ""
+    kept = authorization if keys.KEY_FORMAT.match(authorization.partition(" ")[2].strip()) else None
+    names = ("x-api-key", "x-project-id", "x-environment")
+    return resolve_caller(backend, {**{n: headers[n] for n in names if headers.get(n)}, "authorization": kept or ""})
+
+
+def resolve_optional_user(backend: Backend, headers: Mapping[str, str]) -> Caller:
+    """The user when a valid user token is sent, else the key alone: for endpoints where signing in is optional
+    (spec/auth.md §2.0). A bad key is still an error."""
+    key_caller = resolve_key_caller(backend, headers)
+    try:
+        return resolve_caller(backend, headers)
+    except BkendError:
+        return key_caller
 
 
 def _caller(project_id: str, environment_id: str, key: dict[str, Any] | None, claims: dict | None) -> Caller:
@@ -92,6 +116,7 @@ def _caller(project_id: str, environment_id: str, key: dict[str, Any] | None, cl
         group=group,
         uid=claims["sub"] if claims else "",
         role=role,
+        session_id=claims["sid"] if claims else None,
         scopes=tuple(scopes) if scopes is not None else None,
         key_id=key["_id"] if key is not None else None,
         secret_key=key is not None and key["type"] == "secret",

@@ -53,6 +53,12 @@ def has_scope(principal: Principal, needed: str) -> bool:
     return any(scope_grants(g, needed) for g in principal.scopes)
 
 
+def scope_covers(granted: tuple[str, ...] | list[str], requested: str) -> bool:
+    """True when `granted` already allows everything `requested` (a scope or a wildcard) allows, so handing out
+    `requested` from `granted` (consent, refresh narrowing, a token's approver) never widens access."""
+    return all(any(scope_grants(g, s) for g in granted) for s in SCOPES if scope_grants(requested, s))
+
+
 def require_scope(principal: Principal, needed: str) -> None:
     if not has_scope(principal, needed):
         raise BkendError(

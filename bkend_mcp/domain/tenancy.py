@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bkend_mcp.domain import dates, ids
+from bkend_mcp.domain.auth import collections as auth_collections
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.store.base import Cond, DuplicateKey, Index, Query, all_of
@@ -22,6 +23,7 @@ CLOUDS = ("local", "aws", "gcp", "azu")
 LOCAL_OWNER_ID = "tnt_localowner"
 
 CONTROL_INDEXES: dict[str, tuple[Index, ...]] = {
+    **auth_collections.CONTROL_INDEXES,
     "organizations": (Index("uniq_slug", (("slug", 1),), unique=True),),
     "projects": (Index("uniq_org_slug", (("organizationId", 1), ("slug", 1)), unique=True),),
     "environments": (Index("uniq_project_name", (("projectId", 1), ("environment", 1)), unique=True),),
@@ -32,6 +34,10 @@ CONTROL_INDEXES: dict[str, tuple[Index, ...]] = {
     "tables": (Index("uniq_env_table", (("environmentId", 1), ("tableName", 1)), unique=True),),
     "schema_versions": (Index("uniq_table_version", (("tableId", 1), ("version", 1)), unique=True),),
     "index_versions": (Index("uniq_table_version", (("tableId", 1), ("version", 1)), unique=True),),
+    # MCP access: personal tokens, OAuth clients and grants (codes, requests, refresh tokens are keyed by hash)
+    "mcp_tokens": (Index("uniq_token_hash", (("tokenHash", 1),), unique=True), Index("idx_tenant", (("tenantId", 1),))),
+    "oauth_clients": (Index("idx_registered_from", (("registeredFrom", 1), ("createdAt", 1))),),
+    "oauth_grants": (Index("idx_tenant_org", (("tenantId", 1), ("organizationId", 1))),),
 }
 
 
@@ -280,6 +286,7 @@ def create_environment(
         backend.control("environments").insert(doc)
     except DuplicateKey as exc:
         raise BkendError("common/conflict", f"Environment '{name}' already exists in this project") from exc
+    auth_collections.prepare_environment(backend, doc["_id"])
     return _public(doc)
 
 

@@ -1,10 +1,13 @@
-"""App users' access tokens: HS256 JWTs signed with their environment's key (spec/auth.md §3.1).
+"""App users' tokens: HS256 JWTs signed with their environment's key (spec/auth.md §3.1).
 
-The auth capability issues them at sign-in; until then tests and tools mint them with `issue_access_token`.
+Access tokens (`typ: access`, 1 h) and refresh tokens (`typ: refresh`, carrying the session's rotation counter
+`gen`) both name their session (`sid`); `domain/auth` issues them at sign-in and checks the session on every use,
+so a token is only as good as its session. A token whose `sid` names no live session is refused.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 
@@ -48,6 +51,74 @@ def issue_access_token(
         **(extra or {}),
     }
     return jwt.encode(claims, backend.keyring.app_signing_key(environment_id), algorithm="HS256")
+
+
+def issue_refresh_token(
+    backend: Backend,
+    *,
+    project_id: str,
+    environment_id: str,
+    user_id: str,
+    session_id: str,
+    gen: int,
+    expires_at: int,
+) -> str:
+    """A refresh token for generation `gen` of a session; `expires_at` (Unix seconds) is the session's idle
+    deadline capped by its absolute one (§3.2)."""
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": user_id,
+        "sid": session_id,
+        "gen": gen,
+        "jti": secrets.token_hex(16),
+        "pid": project_id,
+        "eid": environment_id,
+        "typ": "refresh",
+        "iat": int(time.time()),
+        "exp": expires_at,
+    }
+    return jwt.encode(claims, backend.keyring.app_signing_key(environment_id), algorithm="HS256")
+
+
+def verify_refresh_token(backend: Backend, token: Any, *, project_id: str, environment_id: str) -> dict[str, Any]:
+    """The claims of a genuine refresh token of this environment: 401 `auth/invalid-refresh-token` when it is
+    malformed, forged, of another type or environment; 401 `auth/session-expired` when past its `exp`."""
+    if not isinstance(token, str) or not token:
+        raise BkendError("auth/invalid-refresh-token")
+    try:
+        if jwt.get_unverified_header(token).get("alg") != "HS256":
+            raise BkendError("auth/invalid-refresh-token")
+        claims = _decode(backend, token, environment_id)
+    except jwt.ExpiredSignatureError as exc:
+        raise BkendError("auth/session-expired") from exc
+    except jwt.InvalidTokenError as exc:
+        raise BkendError("auth/invalid-refresh-token") from exc
+    wanted = {"typ": "refresh", "pid": project_id, "eid": environment_id}
+    if any(claims.get(k) != v for k, v in wanted.items()) or not isinstance(claims.get("gen"), int):
+        raise BkendError("auth/invalid-refresh-token")
+    if not isinstance(claims.get("sid"), str):
+        raise BkendError("auth/invalid-refresh-token")
+    return claims
+
+
+def session_claims_ignoring_expiry(
+    backend: Backend, token: str, *, project_id: str, environment_id: str
+) -> dict[str, Any] | None:
+    """The claims of a genuine access token of this environment even past its `exp`, or None: sign-out accepts a
+    stale token whose only defect is its age (spec/auth.md §2.3 #11, P15)."""
+    try:
+        claims = jwt.decode(
+            token,
+            backend.keyring.app_signing_key(environment_id),
+            algorithms=["HS256"],
+            audience=AUDIENCE,
+            options={"verify_exp": False, "require": ["sub"]},
+        )
+    except jwt.InvalidTokenError:
+        return None
+    ok = claims.get("typ") == "access" and claims.get("pid") == project_id and claims.get("eid") == environment_id
+    return claims if ok and isinstance(claims.get("sid"), str) else None
 
 
 def verify_access_token(backend: Backend, token: str, *, project_id: str, environment_id: str) -> dict[str, Any]:

@@ -17,12 +17,13 @@ from mcp.server.mcpserver import MCPServer
 from bkend_mcp import __version__
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.principal import Principal
+from bkend_mcp.mcp import prompts, resources
 from bkend_mcp.mcp.toolkit import ToolKit
 
 TOOLSETS: dict[str, tuple[str, ...]] = {
-    "core": (),
-    "bkend": (),
-    "bkend-legacy": (),
+    "core": ("session", "organizations", "projects", "environments", "tables", "data", "keys", "cors"),
+    "bkend": ("bkend_compat",),
+    "bkend-legacy": ("legacy",),
 }
 """Toolset → the `bkend_mcp.mcp.tools` modules it registers; each module has `register(server, kit)`."""
 DEFAULT_TOOLSETS = ("core", "bkend")
@@ -66,4 +67,6 @@ def build_server(
             if module_name not in registered:
                 importlib.import_module(f"bkend_mcp.mcp.tools.{module_name}").register(server, kit)
                 registered.add(module_name)
+    resources.register(server, kit)
+    prompts.register(server, kit)
     return server

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import anyio
@@ -48,16 +48,24 @@ MCP_CODES_BY_STATUS = {
 }
 
 
-def error_body(exc: BkendError) -> dict[str, Any]:
-    code = MCP_CODES_BY_CODE.get(exc.code) or MCP_CODES_BY_STATUS.get(exc.status, "INTERNAL_ERROR")
+RECORD_WRITE_CODES = {"data/validation-error": "SCHEMA_VIOLATION"}
+"""For tools whose only input checked against a table schema is the records themselves (`insert_data`)."""
+
+
+def error_body(exc: BkendError, codes: Mapping[str, str] | None = None) -> dict[str, Any]:
+    code = (
+        (codes or {}).get(exc.code)
+        or MCP_CODES_BY_CODE.get(exc.code)
+        or MCP_CODES_BY_STATUS.get(exc.status, "INTERNAL_ERROR")
+    )
     error: dict[str, Any] = {"code": code, "message": exc.message, "restCode": exc.code, "statusCode": exc.status}
     if exc.details is not None:
         error["details"] = exc.details
     return {"error": error}
 
 
-def error_result(exc: BkendError) -> CallToolResult:
-    body = error_body(exc)
+def error_result(exc: BkendError, codes: Mapping[str, str] | None = None) -> CallToolResult:
+    body = error_body(exc, codes)
     return CallToolResult(
         content=[TextContent(type="text", text=orjson.dumps(body).decode())], structured_content=body, is_error=True
     )
@@ -69,15 +77,18 @@ class ToolKit:
         self.principal_of = principal_of
         self.limiter = limiter
 
-    async def call(self, scope: str | None, work: Callable[[Backend, Principal], T]) -> T | CallToolResult:
-        """Check `scope` (None: any valid credential), run `work` in the worker pool, render a failure once."""
+    async def call(
+        self, scope: str | None, work: Callable[[Backend, Principal], T], codes: Mapping[str, str] | None = None
+    ) -> T | CallToolResult:
+        """Check `scope` (None: any valid credential), run `work` in the worker pool, render a failure once.
+        `codes` overrides the MCP code of some REST codes for this tool."""
         try:
             principal = self.principal_of()
             if scope is not None:
                 require_scope(principal, scope)
             result = await anyio.to_thread.run_sync(work, self.backend, principal, limiter=self.limiter)
         except BkendError as exc:
-            return error_result(exc)
+            return error_result(exc, codes)
         except Exception:
             request_id = uuid.uuid4().hex[:12]
             log.exception("tool failed (request %s)", request_id)

@@ -18,7 +18,8 @@ from bkend_mcp import __version__
 from bkend_mcp.config import Config
 from bkend_mcp.domain.backend import Backend, open_backend
 from bkend_mcp.domain.bootstrap import first_start
-from bkend_mcp.rest import data, tables
+from bkend_mcp.mcp.http import mount_mcp
+from bkend_mcp.rest import auth, data, oauth, tables
 from bkend_mcp.rest.errors import ErrorMiddleware, http_exception
 from bkend_mcp.rest.http import JSONResponse
 
@@ -34,6 +35,7 @@ async def health(request: Request) -> Response:
 def create_app(config: Config, backend: Backend | None = None) -> Starlette:
     """The app for `config`. Given a `backend` (tests), it is used as is; otherwise one is opened at startup
     and closed at shutdown."""
+    mcp = mount_mcp(config)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -42,19 +44,35 @@ def create_app(config: Config, backend: Backend | None = None) -> Starlette:
             app.state.backend = await anyio.to_thread.run_sync(open_backend, config)
             await anyio.to_thread.run_sync(first_start, app.state.backend)
         try:
-            yield
+            async with mcp.running(app.state.backend):
+                yield
         finally:
             if owned:
                 app.state.backend.close()
 
-    routes = [Route("/health", health), *tables.routes(), *data.routes(), *data.shorthand_routes()]
+    routes = [
+        Route("/health", health),
+        *tables.routes(),
+        *auth.routes(),
+        *data.routes(),
+        *data.shorthand_routes(),
+        *oauth.routes(config),
+        *mcp.routes,
+    ]
     middleware = [
         Middleware(
             CORSMiddleware,
             allow_origin_regex=".*",
             allow_methods=CORS_METHODS,
             allow_headers=["*"],
-            expose_headers=["Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"],
+            expose_headers=[
+                "Retry-After",
+                "X-RateLimit-Limit",
+                "X-RateLimit-Remaining",
+                "WWW-Authenticate",
+                "Mcp-Session-Id",
+                "Mcp-Protocol-Version",
+            ],
             max_age=600,
         ),
         Middleware(ErrorMiddleware),

@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from bkend_mcp.config import Config
-from bkend_mcp.domain import tokens
 from bkend_mcp.domain.backend import open_backend
 from bkend_mcp.domain.bootstrap import first_start
+from tests import auth_testing
 
 
 def _free_port() -> int:
@@ -31,9 +31,7 @@ def server(tmp_path_factory) -> Iterator[dict]:
     backend = open_backend(Config(data_dir=data_dir))
     info = first_start(backend)
     assert info is not None
-    token = tokens.issue_access_token(
-        backend, project_id=info["project"]["id"], environment_id=info["environmentId"], user_id="user-7", role="user"
-    )
+    token = auth_testing.user_token(backend, info["project"]["id"], info["environmentId"], "user-7")
     backend.close()
     port = _free_port()
     log = (data_dir.parent / "server.log").open("wb")

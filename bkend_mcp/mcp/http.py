@@ -1,0 +1,237 @@
+"""MCP over HTTP inside the app: Streamable HTTP at `/mcp` and the legacy SSE transport at `/sse` + `/messages/`.
+
+Both sit behind one bearer gate that turns the `Authorization` header into a `Principal` (domain/mcp_access.py)
+and hands it to the tools through a context variable (the SDK carries it into stateful sessions too). Streamable
+HTTP is stateless with JSON responses unless `BKEND_MCP_HTTP_STATEFUL=true` (sessions and SSE streaming). A
+connection picks its toolsets with `?toolsets=core,bkend` (`/mcp` and `/sse`); each selection gets its own
+`MCPServer`, built on first use, whose session manager runs inside the app's lifespan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+import anyio
+import anyio.to_thread
+from anyio.abc import TaskGroup, TaskStatus
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.auth.provider import AccessToken
+from mcp.server.streamable_http_manager import DEFAULT_MAX_REQUEST_BODY_SIZE, StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bkend_mcp.config import Config
+from bkend_mcp.domain.backend import Backend
+from bkend_mcp.domain.deployment import allowed_hosts, allowed_origins, mcp_url
+from bkend_mcp.domain.errors import BkendError
+from bkend_mcp.domain.mcp_access import authenticate_bearer, local_owner_principal
+from bkend_mcp.domain.principal import Principal
+from bkend_mcp.mcp.server import TOOLSETS, build_server, selected_toolsets
+from bkend_mcp.rest.http import JSONResponse
+
+_principal: ContextVar[Principal | None] = ContextVar("bkend_mcp_http_principal", default=None)
+
+
+def current_principal() -> Principal:
+    """The principal of the HTTP request being served; what `build_server` calls `principal_of`."""
+    principal = _principal.get()
+    if principal is None:
+        raise BkendError("common/authentication-required", "No authenticated MCP principal for this request")
+    return principal
+
+
+@dataclass(frozen=True, slots=True)
+class McpMount:
+    routes: list[BaseRoute]
+    running: Callable[[Backend], contextlib.AbstractAsyncContextManager[None]]
+    """Enter inside the app lifespan, once the backend is open: runs the MCP session managers."""
+
+
+def mount_mcp(config: Config) -> McpMount:
+    """The MCP transports for `create_app`: their routes and the context their session managers run in."""
+    hub = McpHub(config)
+    routes: list[BaseRoute] = [
+        Route("/mcp", BearerGate(hub.streamable_http, hub)),
+        Route("/sse", BearerGate(hub.sse, hub), methods=["GET"]),
+        Route("/messages/", BearerGate(hub.sse, hub), methods=["POST"]),
+        Route("/messages/{toolsets}/", BearerGate(hub.sse, hub), methods=["POST"]),
+    ]
+    return McpMount(routes, hub.running)
+
+
+def transport_security(config: Config) -> TransportSecuritySettings:
+    """DNS-rebinding protection from the configured host and public URL (`BKEND_MCP_ALLOWED_HOSTS=*` turns it off)."""
+    hosts = allowed_hosts(config)
+    if "*" in hosts:
+        return TransportSecuritySettings(enable_dns_rebinding_protection=False)
+    return TransportSecuritySettings(allowed_hosts=hosts, allowed_origins=allowed_origins(config))
+
+
+@dataclass(slots=True)
+class Served:
+    """One toolset selection: its server's Streamable HTTP session manager and its SSE app."""
+
+    manager: StreamableHTTPSessionManager
+    sse: Starlette
+
+
+class McpHub:
+    def __init__(self, config: Config):
+        self.config = config
+        self.security = transport_security(config)
+        self.backend: Backend | None = None
+        self.limiter = anyio.CapacityLimiter(config.worker_threads)
+        self.fixed_principal: Principal | None = None
+        self._served: dict[tuple[str, ...], Served] = {}
+        self._lock = anyio.Lock()
+        self._task_group: TaskGroup | None = None
+
+    @contextlib.asynccontextmanager
+    async def running(self, backend: Backend) -> AsyncIterator[None]:
+        self.backend = backend
+        if self.config.mcp_auth == "none":
+            self.fixed_principal = await anyio.to_thread.run_sync(local_owner_principal, backend)
+        async with anyio.create_task_group() as task_group:
+            self._task_group = task_group
+            try:
+                yield
+            finally:
+                task_group.cancel_scope.cancel()
+                self._task_group = None
+                self._served.clear()
+
+    async def authenticate(self, headers: Headers) -> Principal:
+        if self.fixed_principal is not None:
+            return self.fixed_principal
+        authorization = headers.get("authorization")
+        return await anyio.to_thread.run_sync(authenticate_bearer, self.backend, authorization, limiter=self.limiter)
+
+    async def streamable_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            served = await self._served_for(_query_toolsets(scope))
+        except BkendError as exc:
+            await _rpc_error(exc)(scope, receive, send)
+            return
+        await served.manager.handle_request(scope, receive, send)
+
+    async def sse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            served = await self._served_for(scope.get("path_params", {}).get("toolsets") or _query_toolsets(scope))
+        except BkendError as exc:
+            await _rpc_error(exc)(scope, receive, send)
+            return
+        await served.sse(scope, receive, send)
+
+    async def _served_for(self, requested: str | None) -> Served:
+        key = _toolset_key(requested)
+        served = self._served.get(key)
+        if served is not None:
+            return served
+        async with self._lock:
+            if key not in self._served:
+                self._served[key] = await self._serve(key)
+            return self._served[key]
+
+    async def _serve(self, key: tuple[str, ...]) -> Served:
+        if self._task_group is None or self.backend is None:
+            raise RuntimeError("the MCP transports are not running: enter McpMount.running in the app lifespan")
+        stateful = self.config.mcp_http_stateful
+        server = build_server(self.backend, current_principal, toolsets=key, log_level="WARNING")
+        body_limit = max(self.config.max_body_bytes, DEFAULT_MAX_REQUEST_BODY_SIZE)
+        server.streamable_http_app(
+            json_response=not stateful,
+            stateless_http=not stateful,
+            transport_security=self.security,
+            max_request_body_size=body_limit,
+        )
+        await self._task_group.start(_run_session_manager, server.session_manager)
+        message_path = "/messages/" if key == _toolset_key(None) else f"/messages/{','.join(key)}/"
+        sse = server.sse_app(
+            message_path=message_path, transport_security=self.security, max_request_body_size=body_limit
+        )
+        return Served(server.session_manager, sse)
+
+
+async def _run_session_manager(
+    manager: StreamableHTTPSessionManager, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+) -> None:
+    _principal.set(None)  # this task outlives the request that started it
+    async with manager.run():
+        task_status.started()
+        await anyio.sleep_forever()
+
+
+def _query_toolsets(scope: Scope) -> str | None:
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("toolsets")
+    return values[0] if values else None
+
+
+def _toolset_key(requested: str | None) -> tuple[str, ...]:
+    """The selection in canonical order; raises BkendError for an unknown toolset."""
+    try:
+        chosen = set(selected_toolsets(requested))
+    except ValueError as exc:
+        raise BkendError("common/invalid-parameters", str(exc)) from None
+    return tuple(name for name in TOOLSETS if name in chosen)
+
+
+class BearerGate:
+    """Authenticate every MCP HTTP request before the transport sees it.
+
+    Failure: 401 `{"error": "invalid_token", ...}` with `WWW-Authenticate: Bearer …, resource_metadata=…`, which is
+    what makes an MCP client start OAuth discovery. Success: the principal is set for the tools, and `scope["user"]`
+    carries it the way the SDK expects, so a stateful or SSE session stays bound to the credential that opened it.
+    (An ASGI object, not a function, so that Starlette's `Route` hands it the raw request.)
+    """
+
+    def __init__(self, app: ASGIApp, hub: McpHub):
+        self.app = app
+        self.hub = hub
+        config = hub.config
+        self.resource_metadata = (
+            f"{config.base_url}/.well-known/oauth-protected-resource/mcp" if config.mcp_auth == "oauth" else None
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            principal = await self.hub.authenticate(Headers(scope=scope))
+        except BkendError as exc:
+            await self._refuse(exc)(scope, receive, send)
+            return
+        token = _principal.set(principal)
+        scope["user"] = AuthenticatedUser(_sdk_token(principal, self.hub.config))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _principal.reset(token)
+
+    def _refuse(self, exc: BkendError) -> JSONResponse:
+        description = exc.message.replace('"', "'").encode("ascii", "replace").decode()  # header text is ASCII
+        challenge = f'Bearer error="invalid_token", error_description="{description}"'
+        if self.resource_metadata:
+            challenge += f', resource_metadata="{self.resource_metadata}"'
+        body = {"error": "invalid_token", "error_description": exc.message}
+        return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": challenge})
+
+
+def _sdk_token(principal: Principal, config: Config) -> AccessToken:
+    return AccessToken(
+        token="",
+        client_id=principal.client_id or "",
+        scopes=list(principal.scopes),
+        subject=principal.tenant_id,
+        claims={"iss": mcp_url(config), "org": principal.organization_id},
+    )
+
+
+def _rpc_error(exc: BkendError) -> JSONResponse:
+    body: dict[str, Any] = {"jsonrpc": "2.0", "id": None, "error": {"code": exc.rpc_code, "message": exc.message}}
+    return JSONResponse(body, status_code=exc.status)

@@ -1,0 +1,74 @@
+"""`bkend-mcp mcp`: the MCP server over stdio, for an AI tool on the same machine (`claude mcp add bkend --
+bkend-mcp mcp`). It acts as the local owner, or as the principal of `BKEND_MCP_TOKEN` when that is set
+(spec/mcp-and-console.md §1.3.5). stdout carries the protocol only; every message for people goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bkend_mcp.config import Config
+
+if TYPE_CHECKING:  # the CLI imports this module for its parser; the server's imports wait for `run`
+    from bkend_mcp.domain.backend import Backend
+    from bkend_mcp.domain.principal import Principal
+
+
+def principal_source(backend: Backend) -> Callable[[], Principal]:
+    """`BKEND_MCP_TOKEN` (a personal access or OAuth token, re-checked on every call so revocation applies at
+    once), else the local owner with every scope."""
+    from bkend_mcp.domain import mcp_access
+
+    token = os.environ.get("BKEND_MCP_TOKEN", "").strip()
+    if token:
+        mcp_access.authenticate_bearer(backend, f"Bearer {token}")  # fail at start, not on the first call
+        return lambda: mcp_access.authenticate_bearer(backend, f"Bearer {token}")
+    owner = mcp_access.local_owner_principal(backend, client_id="stdio")
+    return lambda: owner
+
+
+def run(config: Config, toolsets: Iterable[str] | None = None, log_level: str = "warning") -> None:
+    from bkend_mcp.domain.backend import open_backend
+    from bkend_mcp.domain.bootstrap import first_start
+    from bkend_mcp.domain.errors import BkendError
+    from bkend_mcp.mcp.server import build_server
+
+    logging.basicConfig(stream=sys.stderr, level=log_level.upper(), format="bkend-mcp: %(levelname)s %(message)s")
+    backend = open_backend(config)
+    try:
+        created = first_start(backend)
+        if created:
+            print(
+                f"bkend-mcp: first start in {config.data_dir}: project 'my-app' with a 'dev' environment "
+                f"(publishable key {created['publishableKey']}). The secret key is not shown here; create one with "
+                "`bkend-mcp keys create --type secret` or the manage_api_keys tool.",
+                file=sys.stderr,
+                flush=True,
+            )
+        try:
+            principal_of = principal_source(backend)
+        except BkendError as exc:
+            sys.exit(f"bkend-mcp: BKEND_MCP_TOKEN was refused: {exc.message}")
+        build_server(backend, principal_of, toolsets=toolsets).run("stdio")
+    finally:
+        backend.close()
+
+
+def add_mcp_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The `mcp` subcommand of `bkend-mcp`."""
+    mcp = commands.add_parser("mcp", help="serve MCP over stdio for a local AI tool (acts as the local owner)")
+    mcp.add_argument("--data-dir", default=None, help="data directory (default ./.bkend, env BKEND_DATA_DIR)")
+    mcp.add_argument("--toolsets", default=None, help="comma-separated: core, bkend, bkend-legacy (BKEND_MCP_TOOLSETS)")
+    mcp.add_argument("--log-level", default="warning", help="level of the log lines written to stderr")
+    mcp.set_defaults(func=_command)
+
+
+def _command(args: argparse.Namespace) -> None:
+    config = Config.from_env(data_dir=Path(args.data_dir) if args.data_dir else None)
+    run(config, toolsets=args.toolsets.split(",") if args.toolsets else None, log_level=args.log_level)

@@ -1,0 +1,61 @@
+"""Environment tools: the dev / staging / prod (or custom) environments of a project."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import MCPServer
+from pydantic import Field
+
+from bkend_mcp.domain import projects
+from bkend_mcp.mcp.toolkit import ToolKit
+from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, Confirm, Project
+
+EnvironmentRef = Annotated[str, Field(description="Environment name or env_ id", min_length=1, max_length=64)]
+
+
+def register(server: MCPServer[Any], kit: ToolKit) -> None:
+    @server.tool(annotations=READ)
+    async def list_environments(project: Project = None) -> dict[str, Any]:
+        """List a project's environments. Each environment has its own tables, records, users, files and keys."""
+        return await kit.call("environment:read", lambda b, p: projects.list_environments(b, p, project))
+
+    @server.tool(annotations=READ)
+    async def get_environment(environment: EnvironmentRef, project: Project = None) -> dict[str, Any]:
+        """One environment with counts (tables, API keys, users, files)."""
+        return await kit.call("environment:read", lambda b, p: projects.get_environment(b, p, environment, project))
+
+    @server.tool(annotations=WRITE)
+    async def create_environment(
+        name: Annotated[
+            str, Field(description="dev, staging, prod or a custom name", pattern=r"^[a-z][a-z0-9-]{1,31}$")
+        ],
+        type: Annotated[
+            Literal["dev", "staging", "prod", "custom"] | None,
+            Field(description="Default: the name when it is dev/staging/prod, else custom"),
+        ] = None,
+        copySchemaFrom: Annotated[
+            str | None, Field(description="Environment (name or env_ id) whose tables to copy", max_length=64)
+        ] = None,
+        project: Project = None,
+    ) -> dict[str, Any]:
+        """Create an environment with a publishable key named `default` (returned in full). copySchemaFrom copies
+        every table's fields, indexes and permissions from another environment of the project, never its data."""
+        return await kit.call(
+            "environment:create",
+            lambda b, p: projects.create_environment(
+                b, p, name=name, environment_type=type, copy_schema_from=copySchemaFrom, project=project
+            ),
+        )
+
+    @server.tool(annotations=DESTRUCTIVE)
+    async def delete_environment(
+        environment: EnvironmentRef,
+        confirm: Confirm = None,
+        project: Project = None,
+    ) -> dict[str, Any]:
+        """Delete an environment with ALL its tables, records, users, files and keys. Irreversible: ask the user
+        first, then pass confirm = the environment name. A project's last environment cannot be deleted."""
+        return await kit.call(
+            "environment:delete", lambda b, p: projects.delete_environment(b, p, environment, confirm, project)
+        )
