@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bkend_mcp import __version__
+from bkend_mcp.cli_outbox import add_outbox_parser
 from bkend_mcp.cli_tokens import add_token_parser
 from bkend_mcp.config import Config
 from bkend_mcp.mcp.stdio import add_mcp_parser
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     key.set_defaults(func=keys_command)
 
     add_token_parser(commands)
+    add_outbox_parser(commands)
     add_mcp_parser(commands)
     return parser
 

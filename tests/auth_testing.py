@@ -22,9 +22,7 @@ def ensure_user(backend: Backend, environment_id: str, uid: str, role: str = "us
     return user
 
 
-def user_token(
-    backend: Backend, project_id: str, environment_id: str, uid: str, role: str = "user", **kw: Any
-) -> str:
+def user_token(backend: Backend, project_id: str, environment_id: str, uid: str, role: str = "user", **kw: Any) -> str:
     """An access token for `uid` on a fresh session (`kw`: `ttl`, `extra` as for `tokens.issue_access_token`)."""
     ensure_user(backend, environment_id, uid, role)
     current = settings.load(backend, environment_id)

@@ -17,7 +17,6 @@ from bkend_mcp.domain.bootstrap import first_start
 from bkend_mcp.rest.app import create_app
 from tests import auth_testing
 
-
 TEST_ARGON2 = Argon2Params(time_cost=2, memory_kib=19456, parallelism=1)
 """OWASP's minimum, ~5x cheaper than the default, so the suite can sign users up by the hundred."""
 

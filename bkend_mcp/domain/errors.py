@@ -84,6 +84,7 @@ CATALOGUE: dict[str, ErrorKind] = {
     "auth/account-not-found": ErrorKind(404, NOT_FOUND_RPC, "Account not found"),
     "auth/verification-token-not-found": ErrorKind(404, NOT_FOUND_RPC, "Verification token not found or already used"),
     "auth/email-already-exists": ErrorKind(409, CONFLICT_RPC, "Email address is already registered"),
+    "auth/account-already-linked": ErrorKind(409, CONFLICT_RPC, "This sign-in account is already linked"),
     "auth/too-many-requests": ErrorKind(429, RATE_LIMITED_RPC, "Too many requests; try again later"),
     "auth/too-many-login-attempts": ErrorKind(429, RATE_LIMITED_RPC, "Too many sign-in attempts; try again later"),
     "auth/too-many-code-requests": ErrorKind(429, RATE_LIMITED_RPC, "Too many emails requested; try again later"),

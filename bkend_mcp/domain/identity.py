@@ -86,9 +86,10 @@ def resolve_key_caller(backend: Backend, headers: Mapping[str, str]) -> Caller:
     `Authorization` is never looked at, even a stale or garbage one (compat C5); a `Bearer sk_…` of the seed's
     request style still counts, since it is a key."""
     authorization = headers.get("authorization") or ""
-    kept = authorization if keys.KEY_FORMAT.match(authorization.partition(" ")[2].strip()) else None
+    key_bearer = not headers.get("x-api-key") and keys.KEY_FORMAT.match(authorization.partition(" ")[2].strip())
     names = ("x-api-key", "x-project-id", "x-environment")
-    return resolve_caller(backend, {**{n: headers[n] for n in names if headers.get(n)}, "authorization": kept or ""})
+    kept = {n: headers[n] for n in names if headers.get(n)}
+    return resolve_caller(backend, {**kept, "authorization": authorization if key_bearer else ""})
 
 
 def resolve_optional_user(backend: Backend, headers: Mapping[str, str]) -> Caller:

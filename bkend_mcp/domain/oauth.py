@@ -108,40 +108,44 @@ def begin_authorization(backend: Backend, params: Mapping[str, str], origin: str
     if client is None:
         raise BkendError("oauth/invalid-client", "Unknown client_id; the client must register first")
     redirect_uri = _redirect_uri(client, params.get("redirect_uri"))
-    state = params.get("state")
     try:
-        scopes = _requested_scopes(backend.config, client, params)
+        scopes = list(_requested_scopes(backend.config, client, params))
     except BkendError as exc:
-        return _error_redirect(backend.config, redirect_uri, exc, state)
+        return _error_redirect(backend.config, redirect_uri, exc, params.get("state"))
+    request_id, doc = _keep_request(backend, client["_id"], redirect_uri, params, scopes)
+    if auto_approves(backend.config, redirect_uri):
+        owner = mcp_access.local_owner_principal(backend)
+        if owner.organization_id is None:
+            raise BkendError("oauth/access-denied", "The local owner has no organization")
+        return _approve(backend, doc, tenant_id=owner.tenant_id, organization_id=owner.organization_id, scopes=scopes)
+    host = urlsplit(redirect_uri).netloc or urlsplit(redirect_uri).scheme
+    name = client.get("client_name") or client["_id"]
+    return ConsentScreen(request_id, client["_id"], name, client.get("client_uri"), host, tuple(scopes))
+
+
+def auto_approves(config: Config, redirect_uri: str) -> bool:
+    """`BKEND_MCP_AUTO_APPROVE` on a loopback-bound server, for a loopback redirect URI: only a program on this
+    machine can receive the code."""
+    return config.mcp_auto_approve and config.on_loopback and oauth_clients.is_loopback_uri(redirect_uri)
+
+
+def _keep_request(
+    backend: Backend, client_id: str, redirect_uri: str, params: Mapping[str, str], scopes: list[str]
+) -> tuple[str, dict[str, Any]]:
     request_id = secrets.token_urlsafe(32)
     doc = {
         "_id": sha256_hex(request_id),
-        "clientId": client["_id"],
+        "clientId": client_id,
         "redirectUri": redirect_uri,
         "redirectUriSent": "redirect_uri" in params,
         "codeChallenge": params["code_challenge"],
-        "scopes": list(scopes),
-        "state": state,
+        "scopes": scopes,
+        "state": params.get("state"),
         "expiresAt": dates.now() + REQUEST_TTL,
         "usedAt": None,
     }
     backend.control(REQUESTS).insert(doc)
-    config = backend.config
-    if config.mcp_auto_approve and config.on_loopback and oauth_clients.is_loopback_uri(redirect_uri):
-        owner = mcp_access.local_owner_principal(backend)
-        if owner.organization_id is None:
-            raise BkendError("oauth/access-denied", "The local owner has no organization")
-        return _approve(
-            backend, doc, tenant_id=owner.tenant_id, organization_id=owner.organization_id, scopes=list(scopes)
-        )
-    return ConsentScreen(
-        request_id,
-        client["_id"],
-        client.get("client_name") or client["_id"],
-        client.get("client_uri"),
-        urlsplit(redirect_uri).netloc or urlsplit(redirect_uri).scheme,
-        scopes,
-    )
+    return request_id, doc
 
 
 def _redirect_uri(client: dict[str, Any], requested: str | None) -> str:
@@ -308,7 +312,7 @@ def _code_grant(backend: Backend, client: dict[str, Any], form: Mapping[str, str
         organization_id=doc["organizationId"],
         scopes=doc["scopes"],
     )
-    return oauth_tokens.token_response(backend, grant, doc["scopes"])
+    return oauth_tokens.token_response(backend, grant, doc["scopes"], client)
 
 
 def _refresh_grant(backend: Backend, client: dict[str, Any], form: Mapping[str, str]) -> dict[str, Any]:
@@ -321,7 +325,7 @@ def _refresh_grant(backend: Backend, client: dict[str, Any], form: Mapping[str, 
     if wider:
         raise BkendError("oauth/invalid-scope", f"'{wider[0]}' was not granted; a refresh can only narrow scopes")
     oauth_tokens.spend_refresh_token(backend, token, grant)
-    return oauth_tokens.token_response(backend, grant, scopes)
+    return oauth_tokens.token_response(backend, grant, scopes, client)
 
 
 def _s256(verifier: str) -> str:

@@ -61,15 +61,20 @@ def live_grant(backend: Backend, grant_id: Any) -> dict[str, Any] | None:
     return doc if doc is not None and doc.get("revokedAt") is None else None
 
 
-def token_response(backend: Backend, grant: dict[str, Any], scopes: list[str]) -> dict[str, Any]:
-    """A fresh access token with `scopes` (the grant's or narrower) and a fresh refresh token for the grant."""
-    return {
+def token_response(
+    backend: Backend, grant: dict[str, Any], scopes: list[str], client: dict[str, Any]
+) -> dict[str, Any]:
+    """A fresh access token with `scopes` (the grant's or narrower) and, for a client registered for the
+    refresh_token grant, a fresh refresh token of the grant."""
+    response = {
         "access_token": issue_access_token(backend, grant, scopes),
         "token_type": "Bearer",
         "expires_in": ACCESS_TTL_SECONDS,
-        "refresh_token": issue_refresh_token(backend, grant),
         "scope": " ".join(scopes),
     }
+    if "refresh_token" in client["grant_types"]:
+        response["refresh_token"] = issue_refresh_token(backend, grant)
+    return response
 
 
 def issue_access_token(backend: Backend, grant: dict[str, Any], scopes: list[str]) -> str:

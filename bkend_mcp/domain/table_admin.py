@@ -110,7 +110,7 @@ def _system_summary(backend: Backend, env: dict[str, Any], name: str) -> dict[st
     }
 
 
-def _names(backend: Backend, env: dict[str, Any]) -> list[dict[str, Any]]:
+def _stored_tables(backend: Backend, env: dict[str, Any]) -> list[dict[str, Any]]:
     where = Cond("environmentId", "eq", env["id"], scalar=True)
     return backend.control("tables").find(Query(where, sort=(SortKey("tableName", 1, True),)))
 
@@ -125,7 +125,7 @@ def list_tables(
     limit: int = 100,
 ) -> dict[str, Any]:
     env = addressing.resolve_environment(backend, principal, project, environment)
-    items = [_summary(backend, doc) for doc in _names(backend, env)]
+    items = [_summary(backend, doc) for doc in _stored_tables(backend, env)]
     if include_system:
         items += [_system_summary(backend, env, name) for name in tables.BUILT_IN_TABLES]
     return {**page_of(items, page, limit), "projectId": env["projectId"], "environment": env["environment"]}
@@ -137,7 +137,7 @@ def all_tables(backend: Backend, principal: Principal) -> list[dict[str, Any]]:
     for env in (e for p in addressing.projects(backend, principal) for e in _env_docs(backend, principal, p)):
         out += [
             {**_summary(backend, doc), "projectId": env["projectId"], "environment": env["environment"]}
-            for doc in _names(backend, env)
+            for doc in _stored_tables(backend, env)
         ]
     return out
 

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 import anyio
 import anyio.to_thread
 from anyio.abc import TaskGroup, TaskStatus
+from mcp.server.auth.middleware.auth_context import auth_context_var
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 from mcp.server.streamable_http_manager import DEFAULT_MAX_REQUEST_BODY_SIZE, StreamableHTTPSessionManager
@@ -57,6 +58,7 @@ class McpMount:
 
 def mount_mcp(config: Config) -> McpMount:
     """The MCP transports for `create_app`: their routes and the context their session managers run in."""
+    config.check_mcp_auth()
     hub = McpHub(config)
     routes: list[BaseRoute] = [
         Route("/mcp", BearerGate(hub.streamable_http, hub)),
@@ -164,6 +166,7 @@ async def _run_session_manager(
     manager: StreamableHTTPSessionManager, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
 ) -> None:
     _principal.set(None)  # this task outlives the request that started it
+    auth_context_var.set(None)
     async with manager.run():
         task_status.started()
         await anyio.sleep_forever()
@@ -188,7 +191,8 @@ class BearerGate:
 
     Failure: 401 `{"error": "invalid_token", ...}` with `WWW-Authenticate: Bearer …, resource_metadata=…`, which is
     what makes an MCP client start OAuth discovery. Success: the principal is set for the tools, and `scope["user"]`
-    carries it the way the SDK expects, so a stateful or SSE session stays bound to the credential that opened it.
+    and the SDK's auth context carry it the way the SDK expects (`get_access_token()` works in tools), so a stateful
+    or SSE session stays bound to the credential that opened it.
     (An ASGI object, not a function, so that Starlette's `Route` hands it the raw request.)
     """
 
@@ -206,12 +210,14 @@ class BearerGate:
         except BkendError as exc:
             await self._refuse(exc)(scope, receive, send)
             return
-        token = _principal.set(principal)
-        scope["user"] = AuthenticatedUser(_sdk_token(principal, self.hub.config))
+        user = AuthenticatedUser(_sdk_token(principal, self.hub.config))
+        scope["user"] = user
+        principal_token, user_token = _principal.set(principal), auth_context_var.set(user)
         try:
             await self.app(scope, receive, send)
         finally:
-            _principal.reset(token)
+            auth_context_var.reset(user_token)
+            _principal.reset(principal_token)
 
     def _refuse(self, exc: BkendError) -> JSONResponse:
         description = exc.message.replace('"', "'").encode("ascii", "replace").decode()  # header text is ASCII

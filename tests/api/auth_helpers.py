@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from starlette.testclient import TestClient
 
-from bkend_mcp.domain.auth import mailer, settings
+from bkend_mcp.domain import dates
+from bkend_mcp.domain.auth import collections, mailer, settings
+from bkend_mcp.store.base import Query
 
 PASSWORD = "Passw0rd!"
 """Valid under every reading of the password policy (spec/auth.md §4.1)."""
@@ -60,3 +63,10 @@ def token_in(link: str) -> str:
     match = re.search(r"[?&]token=([0-9a-f]{64})", link)
     assert match, link
     return match.group(1)
+
+
+def expire_mailed_tokens(env: Any) -> None:
+    """Move every one-time token's expiry into the past (as if the link were old)."""
+    tokens = env.backend.control(collections.TOKENS)
+    for doc in tokens.find(Query()):
+        tokens.update(doc["_id"], {"expiresAt": dates.now() - timedelta(seconds=1)})

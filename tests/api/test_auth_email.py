@@ -184,3 +184,12 @@ def test_signin_rehashes_a_hash_made_with_other_parameters(client, env):
     assert signin(client, env).status_code == 200
     stored = users.get(env.backend, env.environment_id, user["_id"])["passwordHash"]
     assert stored != old and not passwords.needs_rehash(env.backend.config.argon2, stored)
+
+
+def test_the_seed_request_style_works_for_auth(client, env):
+    """Decision D4 / compat C27: `x-project-id` + `x-environment` instead of `X-API-Key`."""
+    legacy = {"x-project-id": env.project_id, "x-environment": "development"}
+    body = {"email": "seed@example.com", "password": PASSWORD, "name": "Seed"}
+    pair = client.post("/v1/auth/email/signup", json=body, headers=legacy).json()
+    me = client.get("/v1/auth/me", headers={**legacy, "authorization": f"Bearer {pair['accessToken']}"})
+    assert me.status_code == 200 and me.json()["email"] == "seed@example.com"

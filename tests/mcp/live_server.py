@@ -18,7 +18,7 @@ import httpx
 from bkend_mcp.config import Config
 from bkend_mcp.domain import pats, tenancy
 from bkend_mcp.domain.backend import open_backend
-from bkend_mcp.domain.bootstrap import first_start
+from bkend_mcp.domain.bootstrap import FIRST_PROJECT_SLUG, first_start
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,23 +48,25 @@ def _free_port() -> int:
 def _seed(data_dir: Path) -> tuple[str, str, dict[str, str]]:
     backend = open_backend(Config(data_dir=data_dir))
     try:
-        info = first_start(backend)
-        assert info is not None
-        org = info["project"]["organizationId"]
+        first_start(backend)
+        project = tenancy.find_project(backend, FIRST_PROJECT_SLUG)
+        assert project is not None
+        org = project["organizationId"]
         tokens = {
             name: pats.create_pat(
                 backend, tenant_id=tenancy.LOCAL_OWNER_ID, organization_id=org, scopes=scopes, name=name
             )["token"]
             for name, scopes in (("owner", None), ("reader", ["*:read"]))
         }
-        return org, info["project"]["id"], tokens
+        return org, project["_id"], tokens
     finally:
         backend.close()
 
 
 @contextmanager
 def live_server(data_dir: Path, **env: str) -> Iterator[LiveServer]:
-    """Seed `data_dir`, start the server with extra environment `env`, poll `/health`, stop it afterwards."""
+    """Seed `data_dir` (first start, unless done already), start the server with extra environment `env`, poll
+    `/health`, stop it afterwards."""
     org, project, tokens = _seed(data_dir)
     port = _free_port()
     log_path = data_dir.parent / "server.log"

@@ -4,6 +4,7 @@ scope checks, the one error shape, and errors identical to the REST API's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -275,3 +276,9 @@ async def test_table_errors_match_the_rest_api(mcp, env, client, case):
     assert error["statusCode"] == response.status_code
     assert error.get("details") == rest_error.get("details") and error["message"] == rest_error["message"]
     assert env.backend.control("tables").count() == 0
+
+
+def test_every_core_tool_resource_and_prompt_is_documented_in_mcp_md():
+    text = (Path(__file__).resolve().parents[2] / "bkend_mcp" / "docs" / "mcp.md").read_text()
+    for name in [*CORE_TOOLS, "design_backend", "seed_data", "generate_client", "bkend://context", "-32002"]:
+        assert f"`{name}`" in text, name

@@ -22,7 +22,9 @@ from mcp.client.auth import AuthorizationCodeResult, OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
 
-from tests.mcp.live_server import LiveServer, live_server
+from bkend_mcp.config import MCP_AUTH_MODES
+from bkend_mcp.rest import oauth as oauth_routes
+from tests.mcp.live_server import ROOT, LiveServer, live_server
 
 LOOPBACK_CALLBACK = "http://127.0.0.1:47123/callback"
 WEB_CALLBACK = "https://tool.example/callback"
@@ -330,3 +332,11 @@ def test_token_endpoint_errors(server):
     assert oauth_error(stranger, 401) == "invalid_client"
     as_json = httpx.post(f"{server.base}/mcp/oauth/token", json={"grant_type": "refresh_token"})
     assert oauth_error(as_json) == "invalid_request"
+
+
+def test_the_auth_doc_names_every_discovery_url_mode_and_setting():
+    doc = (ROOT / "bkend_mcp" / "docs" / "mcp-auth.md").read_text()
+    for name in (*oauth_routes.PROTECTED_RESOURCE_PATHS, *oauth_routes.AUTHORIZATION_SERVER_PATHS, *MCP_AUTH_MODES):
+        assert f"`{name}`" in doc or f"{name}`" in doc, name
+    for setting in ("BKEND_MCP_AUTH", "BKEND_MCP_AUTO_APPROVE", "BKEND_MCP_HTTP_STATEFUL", "BKEND_MCP_ALLOWED_HOSTS"):
+        assert setting in doc, setting

@@ -71,10 +71,11 @@ def test_stdout_carries_only_json_rpc_and_the_first_start_notice_goes_to_stderr(
         process.stdin.write("".join(json.dumps(m) + "\n" for m in messages))  # type: ignore[union-attr]
         process.stdin.flush()  # type: ignore[union-attr]
         replies = [read_reply(process), read_reply(process)]
-        process.stdin.close()  # type: ignore[union-attr]
-        rest, stderr = process.communicate(timeout=30)
+        rest, stderr = process.communicate(timeout=30)  # closes stdin: EOF ends the server
     finally:
-        process.kill() if process.poll() is None else None
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
     assert [r["id"] for r in replies] == [1, 2] and all(r["jsonrpc"] == "2.0" for r in replies)
     assert replies[0]["result"]["protocolVersion"] == "2025-03-26" and replies[1]["result"]["tools"]
     assert rest == "" and process.returncode == 0

@@ -30,9 +30,7 @@ def me(backend: Backend, caller: Caller) -> dict[str, Any]:
     return users.public_user(user, expiration_days=expiration)
 
 
-def sign_out(
-    backend: Backend, caller: Caller, authorization: str | None, body: Any
-) -> dict[str, Any]:
+def sign_out(backend: Backend, caller: Caller, authorization: str | None, body: Any) -> dict[str, Any]:
     """Revoke the session named by the access token (accepted even when expired, P15) or by the optional
     `refreshToken` in the body. Idempotent: an already revoked session still answers 200."""
     body = inputs.body_object(body)

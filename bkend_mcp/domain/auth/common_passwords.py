@@ -25,6 +25,5 @@ golden diamond killer ninja pirate matrix mustang ferrari porsche corvette harle
 liverpool chelsea arsenal barcelona madrid juventus killer1 hello123 hello1234 hellohello 1234qwer qwer1234
 asdf1234 zxcv1234 asdasd asdasd123 qweqwe qweasd qweasdzxc 147258 159357 741852963 789456123 987654 456789
 102030 101010 202020 696969 12qwaszx 123abc abc123456 iloveu 5201314 woaini 1314520 naruto sakura tinkerbell
-"""
-    .split()
+""".split()
 )

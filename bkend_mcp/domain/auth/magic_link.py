@@ -89,9 +89,7 @@ def verify(backend: Backend, caller: Caller, body: Any, client: Client) -> dict[
     return {**pair, "is_new_user": is_new}
 
 
-def _user_for(
-    backend: Backend, env: str, used: dict[str, Any], current: AuthSettings
-) -> tuple[dict[str, Any], bool]:
+def _user_for(backend: Backend, env: str, used: dict[str, Any], current: AuthSettings) -> tuple[dict[str, Any], bool]:
     """The address's user (verified now if it was not), or a new password-less user."""
     email = used["email"]
     user = users.find_by_email(backend, env, email)

@@ -9,14 +9,16 @@ address exists.
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
 import ssl
+import time
 from email.message import EmailMessage
 from email.utils import formataddr
 from typing import Any
 
 from bkend_mcp.config import SmtpSettings
-from bkend_mcp.domain import dates, ids
+from bkend_mcp.domain import dates
 from bkend_mcp.domain.auth import collections, templates
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.store.base import MATCH_ALL, Cond, Query, SortKey
@@ -46,7 +48,7 @@ def send(
     }
     mail = templates.render(templates.pick(config, template_id, locale), context)
     doc: dict[str, Any] = {
-        "_id": ids.short_id("mail_"),
+        "_id": f"mail_{time.time_ns():020d}{secrets.token_hex(4)}",  # sorts by creation, to the nanosecond
         "to": to,
         "from": _sender(backend.config.smtp, config, project),
         "subject": mail.subject,
@@ -71,7 +73,7 @@ def recent(backend: Backend, environment_id: str, *, limit: int = 20, to: str | 
     """The newest outbox mails first (the dev mailbox)."""
     query = Query(
         Cond("to", "eq", to, scalar=True) if to else MATCH_ALL,
-        sort=(SortKey("createdAt", -1, scalar=True),),
+        sort=(SortKey("createdAt", -1, scalar=True), SortKey("_id", -1, scalar=True)),
         limit=limit,
     )
     out = []

@@ -10,8 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from bkend_mcp.domain import dates
-from bkend_mcp.domain.auth import emails, grant, inputs, magic_link, mfa, passwords, ratelimit, settings, users
-from bkend_mcp.domain.auth import verification
+from bkend_mcp.domain.auth import (
+    emails,
+    grant,
+    inputs,
+    magic_link,
+    mfa,
+    passwords,
+    ratelimit,
+    settings,
+    users,
+    verification,
+)
 from bkend_mcp.domain.auth.inputs import Client
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.caller import Caller

@@ -19,7 +19,6 @@ from bkend_mcp.config import Argon2Params
 from bkend_mcp.domain.auth.common_passwords import COMMON
 from bkend_mcp.domain.auth.inputs import invalid
 from bkend_mcp.domain.auth.settings import PasswordPolicy
-from bkend_mcp.domain.errors import BkendError
 
 OWASP_MIN_MEMORY_KIB = 7168
 OWASP_MIN_COST = 35840
@@ -61,7 +60,9 @@ def check_policy(policy: PasswordPolicy, password: object, field: str = "passwor
 
 def check_params(params: Argon2Params) -> Argon2Params:
     if params.memory_kib < OWASP_MIN_MEMORY_KIB or params.memory_kib * params.time_cost < OWASP_MIN_COST:
-        raise ValueError("Argon2 parameters are below the OWASP minimum (e.g. BKEND_ARGON2_MEMORY_KIB=19456, TIME_COST=2)")
+        raise ValueError(
+            "Argon2 parameters are below the OWASP minimum (e.g. BKEND_ARGON2_MEMORY_KIB=19456, TIME_COST=2)"
+        )
     if params.parallelism < 1:
         raise ValueError("BKEND_ARGON2_PARALLELISM must be at least 1")
     return params
@@ -103,8 +104,3 @@ def needs_rehash(params: Argon2Params, stored_hash: str) -> bool:
         return _hasher(params).check_needs_rehash(stored_hash)
     except InvalidHashError:
         return True
-
-
-def require_hash_check(ok: bool, code: str = "auth/invalid-credentials") -> None:
-    if not ok:
-        raise BkendError(code)

@@ -61,7 +61,9 @@ def confirm_reset(backend: Backend, caller: Caller, body: Any, client: Client) -
     if not users.is_live(user) or user is None or user.get("email") != email:
         raise BkendError("auth/account-not-found")
     if passwords.verify(backend.config.argon2, user.get("passwordHash"), new_password):
-        raise inputs.invalid("newPassword", "same", "Choose a password you have not used", "auth/same-as-previous-password")
+        raise inputs.invalid(
+            "newPassword", "same", "Choose a password you have not used", "auth/same-as-previous-password"
+        )
     onetime.use(backend, found)
     _store_password(backend, env, user, new_password, verified=True)
     sessions.revoke_all(backend, env, user["_id"], "password-reset")
@@ -83,7 +85,9 @@ def change_password(backend: Backend, caller: Caller, body: Any) -> dict[str, An
     if not passwords.verify(backend.config.argon2, user.get("passwordHash"), current_password):
         raise BkendError("auth/invalid-password")
     if passwords.verify(backend.config.argon2, user["passwordHash"], new_password):
-        raise inputs.invalid("newPassword", "same", "Choose a password you have not used", "auth/same-as-previous-password")
+        raise inputs.invalid(
+            "newPassword", "same", "Choose a password you have not used", "auth/same-as-previous-password"
+        )
     _store_password(backend, env, user, new_password, verified=False)
     keep = None if current.revoke_all_sessions_on_password_change else session_id
     sessions.revoke_all(backend, env, user_id, "password-change", keep=keep)

@@ -134,9 +134,7 @@ def revoke(backend: Backend, environment_id: str, session_id: str, reason: str) 
     return changed is not None
 
 
-def revoke_all(
-    backend: Backend, environment_id: str, user_id: str, reason: str, *, keep: str | None = None
-) -> int:
+def revoke_all(backend: Backend, environment_id: str, user_id: str, reason: str, *, keep: str | None = None) -> int:
     """Revoke every live session of a user, except `keep` (the caller's, e.g. after a password change)."""
     sessions = _sessions(backend, environment_id)
     live = all_of([Cond("userId", "eq", user_id, scalar=True), Cond("revokedAt", "eq", None, scalar=True)])
@@ -150,9 +148,7 @@ def revoke_all(
 def rotate(backend: Backend, environment_id: str, session_id: str, from_gen: int) -> dict[str, Any] | None:
     """Advance the refresh generation from `from_gen` (compare-and-set). None when another refresh won the race
     or the session was revoked meanwhile."""
-    guard = all_of(
-        [Cond("refreshGen", "eq", from_gen, scalar=True), Cond("revokedAt", "eq", None, scalar=True)]
-    )
+    guard = all_of([Cond("refreshGen", "eq", from_gen, scalar=True), Cond("revokedAt", "eq", None, scalar=True)])
     return _sessions(backend, environment_id).update(
         session_id, {"refreshGen": from_gen + 1, "prevGenRotatedAt": dates.now()}, guard=guard
     )

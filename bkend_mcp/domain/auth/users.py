@@ -179,7 +179,7 @@ def add_account(
     except DuplicateKey as exc:
         if provider == "email":
             raise BkendError("auth/email-already-exists") from exc
-        raise BkendError("common/conflict", f"This {provider} account is already linked") from exc
+        raise BkendError("auth/account-already-linked", f"This {provider} account is already linked") from exc
     return doc
 
 

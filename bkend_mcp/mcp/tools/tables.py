@@ -117,10 +117,10 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     ) -> dict[str, Any]:
         """Change a table's display name, description or permissions (row-level security). Each permission object
         sent replaces the stored one whole. Fields and indexes change with manage_fields / manage_indexes."""
-        sent = {"displayName": displayName, "description": description, "permissions": permissions,
-                "expressionPermissions": expressionPermissions, "columnPermissions": columnPermissions,
-                "rowFilters": rowFilters}  # fmt: skip
-        changes = {**{k: v for k, v in sent.items() if v is not None}, **dict.fromkeys(clear or [])}
+        sent: dict[str, Any] = {"displayName": displayName, "description": description, "permissions": permissions,
+                                "expressionPermissions": expressionPermissions, "columnPermissions": columnPermissions,
+                                "rowFilters": rowFilters}  # fmt: skip
+        changes = {k: v for k, v in sent.items() if v is not None} | {str(name): None for name in clear or []}
         return await kit.call(
             "table:update", lambda b, p: table_admin.update_table(b, p, table, changes, project, environment)
         )

@@ -6,8 +6,9 @@ import jwt
 import pytest
 
 from bkend_mcp.domain import tenancy, tokens
+from bkend_mcp.domain.auth import users
 from bkend_mcp.domain.errors import BkendError
-from bkend_mcp.domain.identity import resolve_caller
+from bkend_mcp.domain.identity import resolve_caller, resolve_key_caller, resolve_optional_user
 
 
 def _resolve(env, **headers):
@@ -98,3 +99,32 @@ def test_no_credentials_is_400(env):
     with pytest.raises(BkendError) as caught:
         _resolve(env, authorization=f"Bearer {env.user_token('u1')}")
     assert caught.value.code == "data/invalid-header" and caught.value.status == 400
+
+
+@pytest.mark.parametrize(
+    "authorization", ["Bearer garbage", "Bearer a.b.c", "Basic xyz", "Bearer sk_" + "0" * 64, "Bearer"]
+)
+def test_key_caller_never_looks_at_a_user_token(env, authorization):
+    """Public auth endpoints (compat C5)."""
+    caller = resolve_key_caller(env.backend, {"x-api-key": env.pk, "authorization": authorization})
+    assert caller.group == "guest" and caller.uid == ""
+
+
+def test_key_caller_keeps_a_secret_key_bearer_of_the_seed_style(env):
+    headers = {"x-project-id": env.project_id, "authorization": f"Bearer {env.sk}"}
+    assert resolve_key_caller(env.backend, headers).group == "admin"
+
+
+def test_optional_user_ignores_a_bad_token_but_not_a_bad_key(env):
+    assert resolve_optional_user(env.backend, {"x-api-key": env.pk, "authorization": "Bearer x"}).uid == ""
+    token = env.user_token("u1")
+    assert resolve_optional_user(env.backend, {"x-api-key": env.pk, "authorization": f"Bearer {token}"}).uid == "u1"
+    with pytest.raises(BkendError):
+        resolve_optional_user(env.backend, {"x-api-key": "pk_" + "1" * 64, "authorization": f"Bearer {token}"})
+
+
+def test_role_comes_from_the_user_record_and_the_session_is_named(env):
+    token = env.user_token("u1", "admin")
+    users.update(env.backend, env.environment_id, "u1", {"role": "user"})
+    caller = _resolve(env, x_api_key=env.pk, authorization=f"Bearer {token}")
+    assert caller.group == "user" and caller.role == "user" and caller.session_id

@@ -306,6 +306,13 @@ def test_code_exchange_issues_a_bearer_jwt_and_a_refresh_token(backend, owner_pa
     assert backend.control("oauth_refresh_tokens").get(sha256_hex(tokens["refresh_token"])) is not None
 
 
+def test_client_without_the_refresh_grant_gets_no_refresh_token(backend, owner_pat):
+    client = register(backend, grant_types=["authorization_code"])
+    tokens = exchange(backend, client, *issue_code(backend, client, owner_pat))
+    assert tokens["access_token"] and "refresh_token" not in tokens
+    fails("oauth/unauthorized-client", refresh, backend, client, "anything")
+
+
 def test_code_reuse_fails_and_revokes_the_tokens_issued_from_it(backend, owner_pat):
     client = register(backend)
     code, verifier = issue_code(backend, client, owner_pat)

@@ -1,0 +1,294 @@
+"""Benchmark: what the MCP transports add to a tool call, over stdio and Streamable HTTP, against the same domain
+call made directly in-process.
+
+    python tests/bench/bench_mcp.py [--iterations 300] [--out tests/bench/results/mcp.json]
+
+Setup: a fresh data dir with the first-start project and a `bench_posts` table holding 1,000 records. Measured per
+call, after a warm-up, with one client at a time:
+
+- `direct`: the domain function the tool runs (`tenant_data.query_data` / `insert_data`), same process, no MCP;
+- `stdio`: a `bkend-mcp mcp`-style stdio server process, newline-delimited JSON-RPC written and read by hand;
+- `http`: `bkend-mcp serve` on a free port (stateless, JSON responses, personal access token), one keep-alive
+  httpx connection posting JSON-RPC;
+- `stdio_sdk`, `http_sdk`: the same through the SDK's own `Client` (adds the client library's cost);
+- floors: a JSON-RPC `ping` over each transport (no tool, no domain) and `GET /health` (HTTP round trip only).
+
+Tools: `query_data` (filter + sort + page of 20) and `insert_data` (one record); if the data tools are not
+registered, `list_tables` and `get_table`. Overhead = transport p50 - direct p50; the target is < 2 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import httpx2
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bkend_mcp.config import Config  # noqa: E402
+from bkend_mcp.domain import tables, tenant_data  # noqa: E402
+from bkend_mcp.domain.backend import open_backend  # noqa: E402
+from bkend_mcp.domain.bootstrap import first_start  # noqa: E402
+from bkend_mcp.domain.mcp_access import local_owner_principal  # noqa: E402
+from tests.mcp.live_server import live_server  # noqa: E402
+
+TARGET_MS = 2.0
+WARMUP = 30
+SEED_RECORDS = 1000
+FIELDS = {"title": {"type": "string"}, "views": {"type": "number"}, "published": {"type": "boolean"}}
+STDIO_FALLBACK = """
+import sys, anyio
+from bkend_mcp.config import Config
+from bkend_mcp.domain.backend import open_backend
+from bkend_mcp.domain.mcp_access import local_owner_principal
+from bkend_mcp.mcp.server import build_server
+backend = open_backend(Config(data_dir=__import__("pathlib").Path(sys.argv[1])))
+owner = local_owner_principal(backend, "stdio")
+anyio.run(build_server(backend, lambda: owner, log_level="WARNING").run_stdio_async)
+"""
+
+
+def calls(data_tools: bool, counter: list[int]) -> dict[str, Callable[[], tuple[str, dict[str, Any]]]]:
+    """Tool name → a factory of fresh arguments (inserts get distinct titles)."""
+
+    def insert() -> tuple[str, dict[str, Any]]:
+        counter[0] += 1
+        return "insert_data", {"table": "bench_posts", "records": {"title": f"t{counter[0]}", "views": counter[0]}}
+
+    if data_tools:
+        query = {"table": "bench_posts", "filter": {"published": True}, "sortBy": "views", "limit": 20}
+        return {"query_data": lambda: ("query_data", query), "insert_data": insert}
+    return {"list_tables": lambda: ("list_tables", {}), "get_table": lambda: ("get_table", {"table": "bench_posts"})}
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(ordered), 3),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 3),
+        "mean_ms": round(statistics.fmean(ordered), 3),
+        "n": len(ordered),
+    }
+
+
+def timed(fn: Callable[[], Any], iterations: int) -> list[float]:
+    for _ in range(WARMUP):
+        fn()
+    samples = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+async def timed_async(fn: Callable[[], Any], iterations: int) -> list[float]:
+    for _ in range(WARMUP):
+        await fn()
+    samples = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        await fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def seed(data_dir: Path) -> None:
+    backend = open_backend(Config(data_dir=data_dir))
+    info = first_start(backend)
+    assert info is not None
+    owner = local_owner_principal(backend)
+    tables.create_table(
+        backend,
+        project_id=info["project"]["id"],
+        environment_id=info["environmentId"],
+        table_name="bench_posts",
+        created_by="bench",
+        fields=FIELDS,
+    )
+    for start in range(0, SEED_RECORDS, 100):
+        batch = [{"title": f"seed {i}", "views": i, "published": i % 2 == 0} for i in range(start, start + 100)]
+        tenant_data.insert_data(backend, owner, "bench_posts", batch)
+    backend.close()
+
+
+def bench_direct(data_dir: Path, data_tools: bool, iterations: int) -> dict[str, Any]:
+    backend = open_backend(Config(data_dir=data_dir))
+    owner = local_owner_principal(backend)
+    functions = {
+        "query_data": lambda a: tenant_data.query_data(
+            backend, owner, a["table"], filter=a["filter"], sort_by=a["sortBy"], limit=a["limit"]
+        ),
+        "insert_data": lambda a: tenant_data.insert_data(backend, owner, a["table"], a["records"]),
+    }
+    if not data_tools:
+        from bkend_mcp.domain import table_admin
+
+        functions = {
+            "list_tables": lambda a: table_admin.list_tables(backend, owner, None, None, False, 1, 100),
+            "get_table": lambda a: table_admin.get_table(backend, owner, a["table"], None, None),
+        }
+    out = {}
+    counter = [10**6]
+    for tool, make in calls(data_tools, counter).items():
+        out[tool] = summary(timed(lambda: functions[tool](make()[1]), iterations))
+    backend.close()
+    return out
+
+
+def stdio_command(data_dir: Path) -> list[str]:
+    probe = subprocess.run([sys.executable, "-m", "bkend_mcp", "mcp", "--help"], capture_output=True, cwd=ROOT)
+    if probe.returncode == 0:
+        return [sys.executable, "-m", "bkend_mcp", "mcp"]
+    return [sys.executable, "-c", STDIO_FALLBACK, str(data_dir)]
+
+
+def bench_stdio_raw(command: list[str], env: dict[str, str], data_tools: bool, iterations: int) -> dict[str, Any]:
+    proc = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT
+    )
+    assert proc.stdin and proc.stdout
+    ids = iter(range(1, 10**9))
+
+    def rpc(method: str, params: dict[str, Any] | None = None, notify: bool = False) -> Any:
+        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params or {}}
+        if not notify:
+            message["id"] = next(ids)
+        proc.stdin.write(json.dumps(message).encode() + b"\n")
+        proc.stdin.flush()
+        if notify:
+            return None
+        while True:
+            reply = json.loads(proc.stdout.readline())
+            if reply.get("id") == message["id"]:
+                assert "error" not in reply and not reply["result"].get("isError"), reply
+                return reply["result"]
+
+    info = {"name": "bench", "version": "1"}
+    rpc("initialize", {"protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": info})
+    rpc("notifications/initialized", notify=True)
+    out = {"ping": summary(timed(lambda: rpc("ping"), iterations))}
+    counter = [2 * 10**6]
+    for tool, make in calls(data_tools, counter).items():
+        out[tool] = summary(timed(lambda: rpc("tools/call", dict(zip(("name", "arguments"), make()))), iterations))
+    proc.stdin.close()
+    proc.wait(timeout=10)
+    return out
+
+
+def bench_http_raw(url: str, token: str, data_tools: bool, iterations: int) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json, text/event-stream"}
+    out = {}
+    counter = [3 * 10**6]
+    with httpx.Client(headers=headers, timeout=10) as http:
+
+        def call(make: Callable[[], tuple[str, dict[str, Any]]]) -> None:
+            name, arguments = make()
+            body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": arguments}}
+            reply = http.post(url, json=body).json()
+            assert not reply["result"].get("isError"), reply
+
+        for tool, make in calls(data_tools, counter).items():
+            out[tool] = summary(timed(lambda: call(make), iterations))
+        out["ping"] = summary(
+            timed(lambda: http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "ping"}), iterations)
+        )
+        out["health"] = summary(timed(lambda: http.get(url.removesuffix("/mcp") + "/health"), iterations))
+    return out
+
+
+async def bench_sdk(client: Client, data_tools: bool, iterations: int, offset: int) -> dict[str, Any]:
+    out = {}
+    counter = [offset]
+    for tool, make in calls(data_tools, counter).items():
+
+        async def call() -> None:
+            result = await client.call_tool(*make())
+            assert not result.is_error, result.content
+
+        out[tool] = summary(await timed_async(call, iterations))
+    return out
+
+
+async def bench_stdio_sdk(command: list[str], env: dict[str, str], data_tools: bool, iterations: int) -> Any:
+    params = StdioServerParameters(command=command[0], args=command[1:], env=env, cwd=str(ROOT))
+    async with Client(params, mode="legacy") as client:
+        return await bench_sdk(client, data_tools, iterations, 4 * 10**6)
+
+
+async def bench_http_sdk(url: str, token: str, data_tools: bool, iterations: int) -> Any:
+    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+        async with Client(streamable_http_client(url, http_client=http), mode="legacy") as client:
+            return await bench_sdk(client, data_tools, iterations, 5 * 10**6)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=300)
+    parser.add_argument("--out", default=str(ROOT / "tests" / "bench" / "results" / "mcp.json"))
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "data"
+        seed(data_dir)
+        with live_server(data_dir) as server:
+            listed = httpx.post(
+                server.mcp,
+                json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+                headers={**server.bearer(), "Accept": "application/json, text/event-stream"},
+            ).json()
+            data_tools = "query_data" in {tool["name"] for tool in listed["result"]["tools"]}
+            results = {"direct": bench_direct(data_dir, data_tools, args.iterations)}
+            env = {**os.environ, "BKEND_DATA_DIR": str(data_dir), "BKEND_MCP_TOOLSETS": "core"}
+            command = stdio_command(data_dir)
+            results["stdio"] = bench_stdio_raw(command, env, data_tools, args.iterations)
+            results["http"] = bench_http_raw(server.mcp, server.tokens["owner"], data_tools, args.iterations)
+            results["stdio_sdk"] = anyio.run(bench_stdio_sdk, command, env, data_tools, args.iterations)
+            results["http_sdk"] = anyio.run(
+                bench_http_sdk, server.mcp, server.tokens["owner"], data_tools, args.iterations
+            )
+
+    direct = results["direct"]
+    overhead = {
+        leg: {tool: round(figures[tool]["p50_ms"] - direct[tool]["p50_ms"], 3) for tool in direct}
+        for leg, figures in results.items()
+        if leg != "direct"
+    }
+    met = all(value < TARGET_MS for leg in ("stdio", "http") for value in overhead[leg].values())
+    report = {
+        "benchmark": "MCP transport overhead per tool call (p50/p99 ms)",
+        "tools": list(direct),
+        "data_tools_registered": data_tools,
+        "iterations": args.iterations,
+        "seed_records": SEED_RECORDS,
+        "stdio_command": "bkend-mcp mcp" if "mcp" in command else "inline build_server().run_stdio_async()",
+        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "results": results,
+        "overhead_p50_ms": overhead,
+        "target_overhead_p50_ms": TARGET_MS,
+        "target_met": met,
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({"results": results, "overhead_p50_ms": overhead, "target_met": met}, indent=2))
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
