@@ -10,6 +10,8 @@ from typing import Any
 
 from bkend_mcp import __version__
 from bkend_mcp.cli_outbox import add_outbox_parser
+from bkend_mcp.cli_owner import add_owner_parser
+from bkend_mcp.cli_storage import add_storage_parser
 from bkend_mcp.cli_tokens import add_token_parser
 from bkend_mcp.config import Config
 from bkend_mcp.mcp.stdio import add_mcp_parser
@@ -34,6 +36,14 @@ def _print_first_start(info: dict[str, Any], config: Config) -> None:
     )
 
 
+def _print_setup_link(backend: Any) -> None:
+    from bkend_mcp.domain.owner_setup import link_at_start
+
+    link = link_at_start(backend)
+    if link:
+        print(f"bkend-mcp: set your console password (one-time link, valid 1 hour):\n  {link}\n", flush=True)
+
+
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -46,6 +56,7 @@ def serve(args: argparse.Namespace) -> None:
     info = first_start(backend)
     if info:
         _print_first_start(info, config)
+    _print_setup_link(backend)
     if args.workers > 1:
         backend.close()
         os.environ["BKEND_DATA_DIR"] = str(config.data_dir)
@@ -123,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_token_parser(commands)
     add_outbox_parser(commands)
+    add_storage_parser(commands)
+    add_owner_parser(commands)
     add_mcp_parser(commands)
     return parser
 

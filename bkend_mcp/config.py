@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bkend_mcp.config_storage import StorageConfig
+
 MCP_AUTH_MODES = ("oauth", "token", "none")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
@@ -89,6 +91,8 @@ class Config:
     """`BKEND_RATE_LIMITS=off` switches every app-user rate limit and lockout off (compat C25)."""
     smtp: SmtpSettings | None = None
     argon2: Argon2Params = field(default_factory=Argon2Params)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    """Files and blobs: `BKEND_STORAGE_*`, `BKEND_S3_*` (see `config_storage.py`)."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -118,6 +122,7 @@ class Config:
             "rate_limits": os.environ.get("BKEND_RATE_LIMITS", "on").strip().lower() not in ("off", "false", "0", "no"),
             "smtp": _smtp_from_env(),
             "argon2": _argon2_from_env(),
+            "storage": StorageConfig.from_env(),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values["response_envelope"] not in ("bare", "wrapped"):

@@ -16,6 +16,7 @@ from bkend_mcp.domain.backend import Backend, open_backend
 from bkend_mcp.domain.bootstrap import first_start
 from bkend_mcp.rest.app import create_app
 from tests import auth_testing
+from tests.oauth_provider import oauth_provider, oauth_server  # noqa: F401  (fixtures: a local OAuth provider)
 
 TEST_ARGON2 = Argon2Params(time_cost=2, memory_kib=19456, parallelism=1)
 """OWASP's minimum, ~5x cheaper than the default, so the suite can sign users up by the hundred."""

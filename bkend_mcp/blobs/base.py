@@ -65,7 +65,8 @@ class BlobStore(Protocol):
     def create_multipart(self, key: str, content_type: str) -> str:
         """Start a multipart upload; returns its upload id."""
 
-    def presign_part(self, key: str, upload_id: str, part_number: int, expires_in: int) -> str: ...
+    def presign_part(self, key: str, upload_id: str, part_number: int, expires_in: int, max_bytes: int) -> str:
+        """A URL a client PUTs one part to (no headers needed); `max_bytes` bounds the part where the store can."""
 
     def complete_multipart(self, key: str, upload_id: str, parts: Sequence[Part]) -> ObjectInfo:
         """Assemble the listed parts (ascending numbers) into the object. Raises BlobError `NoSuchUpload`,

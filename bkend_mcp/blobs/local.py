@@ -54,7 +54,9 @@ class Upload:
         self.size += len(chunk)
         if self.max_bytes is not None and self.size > self.max_bytes:
             self.discard()
-            raise BlobError("EntityTooLarge", f"Your proposed upload exceeds the maximum allowed size ({self.max_bytes})")
+            raise BlobError(
+                "EntityTooLarge", f"Your proposed upload exceeds the maximum allowed size ({self.max_bytes})"
+            )
         self.md5.update(chunk)
         self.file.write(chunk)
 
@@ -112,8 +114,10 @@ class LocalBlobStore:
         grant = Grant("put", key, signing.expiry(expires_in), ct=content_type, max=str(max_bytes))
         return signing.sign(self.secret, self.base_url, grant)
 
-    def presign_part(self, key: str, upload_id: str, part_number: int, expires_in: int) -> str:
-        grant = Grant("part", key, signing.expiry(expires_in), uploadId=upload_id, partNumber=str(part_number))
+    def presign_part(self, key: str, upload_id: str, part_number: int, expires_in: int, max_bytes: int) -> str:
+        grant = Grant(
+            "part", key, signing.expiry(expires_in), uploadId=upload_id, partNumber=str(part_number), max=str(max_bytes)
+        )
         return signing.sign(self.secret, self.base_url, grant)
 
     def presign_get(self, key: str, expires_in: int, *, content_type: str, disposition: str) -> str:

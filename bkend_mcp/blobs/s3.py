@@ -51,9 +51,7 @@ class S3BlobStore:
 
     def _presign(self, method: str, params: dict[str, Any], expires_in: int, http_method: str) -> str:
         full = {"Bucket": self.settings.bucket, **params, "Key": self._key(params["Key"])}
-        return self.presigner.generate_presigned_url(
-            method, Params=full, ExpiresIn=expires_in, HttpMethod=http_method
-        )
+        return self.presigner.generate_presigned_url(method, Params=full, ExpiresIn=expires_in, HttpMethod=http_method)
 
     def _call(self, method: str, **params: Any) -> Any:
         if "Key" in params:
@@ -68,7 +66,7 @@ class S3BlobStore:
     def presign_put(self, key: str, content_type: str, expires_in: int, max_bytes: int) -> str:
         return self._presign("put_object", {"Key": key, "ContentType": content_type}, expires_in, "PUT")
 
-    def presign_part(self, key: str, upload_id: str, part_number: int, expires_in: int) -> str:
+    def presign_part(self, key: str, upload_id: str, part_number: int, expires_in: int, max_bytes: int) -> str:
         params = {"Key": key, "UploadId": upload_id, "PartNumber": part_number}
         return self._presign("upload_part", params, expires_in, "PUT")
 
@@ -127,7 +125,7 @@ class S3BlobStore:
 
     def write(self, key: str, chunks: Iterable[bytes], content_type: str) -> ObjectInfo:
         """A multipart upload of at most 8 MiB buffered at a time (one PUT when it fits in one part)."""
-        buffered, parts, upload_id = bytearray(), [], None
+        buffered, parts, upload_id = bytearray(), list[Part](), None
         for chunk in chunks:
             buffered += chunk
             if len(buffered) >= MIN_UPLOAD_CHUNK:
@@ -159,13 +157,19 @@ class S3BlobStore:
         self._call("delete_object", Key=key)
 
     def set_public(self, key: str, public: bool) -> None:
-        """Tag the object `bkend-visibility=public|private` for a bucket policy that grants anonymous reads of
-        public objects (spec §7.3 `tag-policy`). Stores without tagging ignore it."""
+        """Make the unsigned object URL answer (compat C19) the two ways buckets allow it: a `public-read` ACL
+        (buckets with ACLs enabled) and the tag `bkend-visibility=public|private` (for a bucket policy that grants
+        anonymous reads of tagged objects, spec §7.3 `tag-policy`). Each is best effort: a bucket that supports
+        neither still serves public files through `/cdn/{key}`."""
         tags = {"TagSet": [{"Key": "bkend-visibility", "Value": "public" if public else "private"}]}
-        try:
-            self._call("put_object_tagging", Key=key, Tagging=tags)
-        except BlobError:
-            pass
+        for method, params in (
+            ("put_object_acl", {"ACL": "public-read" if public else "private"}),
+            ("put_object_tagging", {"Tagging": tags}),
+        ):
+            try:
+                self._call(method, Key=key, **params)
+            except BlobError:
+                pass
 
     def close(self) -> None:
         self.client.close()

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from bkend_mcp.blobs.base import MAX_PART_NUMBER, BlobError
@@ -76,7 +77,7 @@ def verify(secret: bytes, key: str, params: dict[str, str], now: float | None = 
     op, exp, sig = params.get("op", ""), params.get("exp", ""), params.get("sig", "")
     if op not in OPS or not exp.isdigit() or not sig:
         raise BlobError("AccessDenied", "Query-string authentication requires op, exp and sig")
-    fields = {name: params.get(name, "") for name in SIGNED_FIELDS[2:]}
+    fields: dict[str, Any] = {name: params.get(name, "") for name in SIGNED_FIELDS[2:]}
     grant = replace(Grant(op=op, key=key, exp=int(exp)), **fields)
     if int(exp) < (time.time() if now is None else now):
         raise BlobError("AccessDenied", "Request has expired")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bkend_mcp.blobs import open_blobs
+from bkend_mcp.blobs.base import BlobStore
 from bkend_mcp.config import Config
 from bkend_mcp.domain.secrets import Keyring, load_keyring
 from bkend_mcp.store import open_store
@@ -21,6 +23,14 @@ class Backend:
     config: Config
     store: DocumentStore
     keyring: Keyring
+    blob_store: BlobStore | None = None
+    """Opened on first use (see `blobs`), so a backend that never touches files never builds one."""
+
+    @property
+    def blobs(self) -> BlobStore:
+        if self.blob_store is None:
+            self.blob_store = open_blobs(self.config, self.keyring.storage_signing_key())
+        return self.blob_store
 
     def control(self, name: str) -> Collection:
         return self.store.collection(CONTROL, name)
@@ -30,6 +40,8 @@ class Backend:
 
     def close(self) -> None:
         self.store.close()
+        if self.blob_store is not None:
+            self.blob_store.close()
 
 
 def open_backend(config: Config) -> Backend:

@@ -151,7 +151,7 @@ def table_list(
     if project_id or environment:
         envs = [addressing.resolve_environment(backend, principal, project_id, environment)]
     else:
-        envs = projects.all_environments(backend, principal)
+        envs = projects.open_environments(backend, principal)
     return projects.whole_list(
         [{**t, "environment": env["environment"]} for env in envs for t in tables.list_tables(backend, env["id"])]
     )
@@ -195,7 +195,7 @@ def field_manage(backend: Backend, principal: Principal, table_id: str, body: An
     """`body{fieldsToAddOrUpdate, fieldsToRemove, requiredFieldsToAdd, requiredFieldsToRemove}`: one new schema
     version; the updated table."""
     changes = _changes(body, FIELD_CHANGE_KEYS)
-    env, doc = addressing.resolve_table(backend, principal, table_id, None, None)
+    env, doc = addressing.writable_table(backend, principal, table_id, None, None)
     return tables.manage_fields(backend, env["id"], doc["_id"], changes, principal.tenant_id)
 
 
@@ -207,7 +207,7 @@ def index_manage(backend: Backend, principal: Principal, table_id: str, body: An
         changes["indexesToAddOrUpdate"] = [
             table_admin.index_def(ix) if isinstance(ix, Mapping) else ix for ix in changes["indexesToAddOrUpdate"]
         ]
-    env, doc = addressing.resolve_table(backend, principal, table_id, None, None)
+    env, doc = addressing.writable_table(backend, principal, table_id, None, None)
     return tables.manage_indexes(backend, env["id"], doc["_id"], changes, principal.tenant_id)
 
 

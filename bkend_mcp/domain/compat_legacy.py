@@ -56,6 +56,14 @@ def table_in(
     return env, doc
 
 
+def _writable_table_in(
+    backend: Backend, principal: Principal, table_id: str, **ids: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    env, doc = addressing.writable_table(backend, principal, table_id, ids.get("project_id"), ids.get("environment_id"))
+    check_ids(backend, principal, env, **ids)
+    return env, doc
+
+
 # --- projects, environments, tables ------------------------------------------------------------------------------
 
 
@@ -128,6 +136,13 @@ def _admin(backend: Backend, principal: Principal, table_id: str, ids: Mapping[s
     return addressing.environment_caller(env, principal), doc["tableName"]
 
 
+def _admin_writer(
+    backend: Backend, principal: Principal, table_id: str, ids: Mapping[str, str | None]
+) -> tuple[Caller, str]:
+    env, doc = _writable_table_in(backend, principal, table_id, **ids)
+    return addressing.environment_caller(env, principal), doc["tableName"]
+
+
 def data_list(
     backend: Backend,
     principal: Principal,
@@ -162,19 +177,19 @@ def data_get(backend: Backend, principal: Principal, table_id: str, record_id: s
 
 
 def data_create(backend: Backend, principal: Principal, table_id: str, data: Any, **ids: str | None) -> dict:
-    caller, name = _admin(backend, principal, table_id, ids)
+    caller, name = _admin_writer(backend, principal, table_id, ids)
     return records.create_record(backend, caller, name, data)
 
 
 def data_update(
     backend: Backend, principal: Principal, table_id: str, record_id: str, data: Any, **ids: str | None
 ) -> dict[str, Any]:
-    caller, name = _admin(backend, principal, table_id, ids)
+    caller, name = _admin_writer(backend, principal, table_id, ids)
     return records.update_record(backend, caller, name, record_id, data)
 
 
 def data_delete(backend: Backend, principal: Principal, table_id: str, record_id: str, **ids: str | None) -> dict:
-    caller, name = _admin(backend, principal, table_id, ids)
+    caller, name = _admin_writer(backend, principal, table_id, ids)
     return records.delete_record(backend, caller, name, record_id)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bkend_mcp.domain import addressing, dates, keys, tenancy
+from bkend_mcp.domain import addressing, dates, guardrails, keys
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import Principal, has_scope
@@ -30,6 +30,7 @@ TOOLS = {
     "list_schema_versions, rollback_schema, list_index_versions",
     "data": "insert_data, query_data, update_data, delete_data, aggregate_data",
     "plumbing": "manage_api_keys, manage_cors",
+    "safety": "get_activity (log of MCP calls), set_mcp_access (limit MCP in an environment)",
 }
 STANDING_WARNINGS = (
     "App code must call the REST base URL with a publishable key (X-API-Key); never put the MCP URL in app code.",
@@ -44,13 +45,14 @@ def _account(backend: Backend, principal: Principal) -> dict[str, Any]:
 
 
 def _environment_view(env: dict[str, Any]) -> dict[str, Any]:
-    return {"id": env["id"], "name": env["environment"], "type": env["environmentType"], "status": env["status"]}
+    return {"id": env["id"], "name": env["environment"], "type": env["environmentType"], "status": env["status"],
+            "mcpAccess": guardrails.access_of(env)}  # fmt: skip
 
 
 def _projects(backend: Backend, principal: Principal) -> list[dict[str, Any]]:
     out = []
     for project in addressing.projects(backend, principal):
-        envs = tenancy.list_environments(backend, principal.tenant_id, project["id"])
+        envs = addressing.environments(backend, principal, project)
         out.append({"id": project["id"], "name": project["name"], "slug": project["slug"],
                     "environments": [_environment_view(e) for e in envs]})  # fmt: skip
     return out
@@ -70,6 +72,7 @@ def _publishable_keys(backend: Backend, projects: list[dict[str, Any]]) -> list[
         {"projectId": p["id"], "project": p["slug"], "environment": env["name"], "name": key["name"], "key": key["key"]}
         for p in projects
         for env in p["environments"]
+        if env["mcpAccess"] != "none"
         for key in keys.list_keys(backend, env["id"])
         if _usable(key)
     ]
@@ -80,6 +83,25 @@ def _default_project(backend: Backend, principal: Principal) -> str | None:
         return str(addressing.resolve_project(backend, principal, None)["id"])
     except BkendError:
         return None
+
+
+def _connection(principal: Principal) -> dict[str, Any]:
+    policy = principal.policy
+    if policy is None:
+        return {"readOnly": False, "pinnedProject": None, "pinnedEnvironment": None}
+    return {"readOnly": policy.read_only, "pinnedProject": policy.project, "pinnedEnvironment": policy.environment}
+
+
+def _connection_warnings(principal: Principal) -> list[str]:
+    connection = _connection(principal)
+    out = []
+    if connection["readOnly"]:
+        out.append("Read-only mode is on: only read tools are listed, and any write is refused (READ_ONLY).")
+    pinned = (("project", connection["pinnedProject"]), ("environment", connection["pinnedEnvironment"]))
+    pins = [f"{noun} '{value}'" for noun, value in pinned if value]
+    if pins:
+        out.append(f"This connection is pinned to {' and '.join(pins)}: nothing else is visible.")
+    return out
 
 
 def build_context(backend: Backend, principal: Principal) -> dict[str, Any]:
@@ -102,12 +124,17 @@ def build_context(backend: Backend, principal: Principal) -> dict[str, Any]:
         warnings.append("Publishable keys are not listed: the token lacks scope 'access-token:read'.")
     if len(orgs) > 1:
         warnings.append("Several organizations: " + ", ".join(f"{o['slug']} ({o['id']})" for o in orgs))
+    warnings += _connection_warnings(principal)
     return {
         "organization": {k: org[k] for k in ("id", "name", "slug")} if org else None,
         "account": _account(backend, principal),
         "restBaseUrl": rest,
         "mcpUrl": f"{rest}/mcp",
-        "defaults": {"projectId": _default_project(backend, principal), "environment": "dev"},
+        "defaults": {
+            "projectId": _default_project(backend, principal),
+            "environment": guardrails.pinned_environment(principal) or "dev",
+        },
+        "connection": _connection(principal),
         "projects": projects,
         "publishableKeys": pks,
         "conventions": CONVENTIONS,

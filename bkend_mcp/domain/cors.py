@@ -23,6 +23,7 @@ ORIGIN = re.compile(
 )
 ACTION_SCOPES = {"list": "cors:read", "add": "cors:update", "remove": "cors:update"}
 """`manage_cors` action → the scope it needs."""
+WRITING_ACTIONS = ("add", "remove")
 
 
 def _invalid(origin: Any, why: str) -> BkendError:
@@ -112,7 +113,8 @@ def manage_cors(
         raise BkendError("common/invalid-parameters", f"'action' must be one of: {', '.join(ACTIONS)}")
     if action != "list" and origin is None:
         raise _invalid(origin, f"'{action}' needs an 'origin'")
-    return ACTIONS[action](backend, principal, addressing.resolve_project(backend, principal, project), origin)
+    resolve = addressing.writable_project if action in WRITING_ACTIONS else addressing.resolve_project
+    return ACTIONS[action](backend, principal, resolve(backend, principal, project), origin)
 
 
 def origin_allowed(origins: list[str], environment_type: str, origin: str) -> bool:

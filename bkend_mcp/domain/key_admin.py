@@ -13,10 +13,11 @@ from bkend_mcp.domain import addressing, dates, keys
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import Principal
-from bkend_mcp.domain.projects import all_environments
+from bkend_mcp.domain.projects import open_environments
 
 ACTION_SCOPES = {"list": "access-token:read", "create": "access-token:create", "revoke": "access-token:delete"}
 """`manage_api_keys` action → the scope it needs."""
+WRITING_ACTIONS = ("create", "revoke")
 MAX_NAME = 64
 
 
@@ -105,7 +106,8 @@ def manage_api_keys(
     """`list` / `create` (`key_type`, `name`, `scopes`, `expires_at`) / `revoke` (`key_id`) in one environment."""
     if action not in ACTIONS:
         raise _invalid("action", f"'action' must be one of: {', '.join(ACTIONS)}")
-    env = addressing.resolve_environment(backend, principal, project, environment)
+    resolve = addressing.writable_environment if action in WRITING_ACTIONS else addressing.resolve_environment
+    env = resolve(backend, principal, project, environment)
     return ACTIONS[action](backend, principal, env, **options)
 
 
@@ -113,7 +115,7 @@ def all_api_keys(backend: Backend, principal: Principal) -> list[dict[str, Any]]
     """Every key of every environment the principal sees, in the listed form (secret keys masked)."""
     return [
         {**_view(key), "environment": env["environment"]}
-        for env in all_environments(backend, principal)
+        for env in open_environments(backend, principal)
         for key in keys.list_keys(backend, env["id"])
     ]
 

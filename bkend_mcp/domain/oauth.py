@@ -1,12 +1,12 @@
 """The MCP OAuth 2.1 authorization server: metadata, authorization requests, consent, codes, the token endpoint and
 revocation (spec/mcp-and-console.md §1.3). Clients live in `oauth_clients`, tokens and grants in `oauth_tokens`.
 
-Authorization requests live 10 minutes and need PKCE S256. Consent is given by presenting an owner credential (an
-MCP personal access token): the tenant is the token's, the organization is the token's, and the approved scopes
-must be covered by the token's scopes, so consent never widens access. With `BKEND_MCP_AUTO_APPROVE=1`, a server
-bound to loopback approves requests whose redirect URI is loopback too, as the local owner in its `local`
-organization. Codes carry 256 bits, are stored as SHA-256, live 10 minutes and are single use; presenting one
-twice revokes the grant it opened.
+Authorization requests live 10 minutes and need PKCE S256. Consent is given by the tenant signed in to the console
+(in an organization they pick; the ticked scopes are narrowed to their role there) or by presenting an MCP personal
+access token (its tenant and organization; it must cover every ticked scope), so consent never widens access
+(`oauth_console`). With `BKEND_MCP_AUTO_APPROVE=1`, a server bound to loopback approves requests whose redirect URI
+is loopback too, as the local owner in its `local` organization. Codes carry 256 bits, are stored as SHA-256, live
+10 minutes and are single use; presenting one twice revokes the grant it opened.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bkend_mcp.config import Config
-from bkend_mcp.domain import dates, mcp_access, oauth_clients, oauth_tokens, pats, tenancy
+from bkend_mcp.domain import dates, mcp_access, oauth_clients, oauth_console, oauth_tokens, tenancy
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.deployment import mcp_url, origin_allowed
 from bkend_mcp.domain.errors import BkendError
@@ -193,8 +193,11 @@ def _check_resource(config: Config, resource: str | None) -> None:
 # --- consent -----------------------------------------------------------------------------------------------------
 
 
-def complete_consent(backend: Backend, form: Mapping[str, list[str]], origin: str | None) -> Redirect:
-    """The consent form's answer: deny, or approve the ticked scopes with an owner's personal access token."""
+def complete_consent(
+    backend: Backend, form: Mapping[str, list[str]], origin: str | None, session_token: str | None = None
+) -> Redirect:
+    """The consent form's answer: deny, or approve the ticked scopes as the signed-in console tenant (in the
+    organization they picked) or with an owner's personal access token (see `oauth_console`)."""
     if not origin_allowed(backend.config, origin):
         raise BkendError("oauth/access-denied", "The consent form must be submitted from this server's own page")
     doc = _pending_request(backend, _one(form, "request_id"))
@@ -202,16 +205,11 @@ def complete_consent(backend: Backend, form: Mapping[str, list[str]], origin: st
         _spend_request(backend, doc)
         denied = BkendError("oauth/access-denied", "The owner denied the request")
         return _error_redirect(backend.config, doc["redirectUri"], denied, doc.get("state"))
-    credential = pats.verify_pat(backend, _one(form, "credential").strip())
     chosen = [s for s in form.get("scope", []) if s in doc["scopes"]]
     if not chosen:
         raise BkendError("oauth/invalid-scope", "Tick at least one permission to approve")
-    beyond = [s for s in chosen if not scope_covers(credential["scopes"], s)]
-    if beyond:
-        raise BkendError("oauth/access-denied", f"Your token cannot grant '{beyond[0]}'; untick it or use another")
-    return _approve(
-        backend, doc, tenant_id=credential["tenantId"], organization_id=credential["organizationId"], scopes=chosen
-    )
+    by = oauth_console.approver(backend, form, session_token, chosen)
+    return _approve(backend, doc, tenant_id=by.tenant_id, organization_id=by.organization_id, scopes=list(by.scopes))
 
 
 def _one(form: Mapping[str, list[str]], name: str) -> str:

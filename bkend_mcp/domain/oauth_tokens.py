@@ -16,7 +16,7 @@ from typing import Any
 
 import jwt
 
-from bkend_mcp.domain import dates, ids
+from bkend_mcp.domain import dates, ids, org_roles
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.deployment import mcp_url
 from bkend_mcp.domain.errors import BkendError
@@ -121,7 +121,7 @@ def principal_of_access_token(backend: Backend, token: str) -> Principal:
     if live_grant(backend, claims["gid"]) is None:
         raise BkendError("oauth/invalid-token", "The access token has been revoked")
     scopes = tuple(str(claims.get("scope", "")).split())
-    return Principal(claims["sub"], scopes, claims.get("org"), claims.get("client_id"))
+    return org_roles.principal_in(backend, claims["sub"], claims.get("org"), scopes, claims.get("client_id"))
 
 
 def issue_refresh_token(backend: Backend, grant: dict[str, Any]) -> str:

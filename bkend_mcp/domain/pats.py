@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from bkend_mcp.domain import dates, ids, tenancy
+from bkend_mcp.domain import dates, ids, org_roles, tenancy
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import ALL, Principal, check_scope_list
@@ -115,5 +115,6 @@ def _touch(backend: Backend, doc: dict[str, Any], now: datetime) -> None:
 
 
 def principal_of_pat(backend: Backend, plaintext: str) -> Principal:
+    """The token's tenant in its organization, with the token's scopes capped by the tenant's role there."""
     doc = verify_pat(backend, plaintext)
-    return Principal(doc["tenantId"], tuple(doc["scopes"]), doc["organizationId"], f"pat:{doc['_id']}")
+    return org_roles.principal_in(backend, doc["tenantId"], doc["organizationId"], doc["scopes"], f"pat:{doc['_id']}")

@@ -8,7 +8,7 @@ exactly that resource (`table:*` does not cover `table:data:create`); otherwise 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bkend_mcp.domain.errors import BkendError
 
@@ -29,6 +29,38 @@ ALL = ("*:*",)
 
 
 @dataclass(frozen=True, slots=True)
+class ConnectionPolicy:
+    """What one MCP connection may do on top of its credential's scopes: never more, often less
+    (`domain/guardrails.py` applies it). Read-only mode and the pins come from the connection (`--read-only`,
+    `--project`, `?readOnly=true`…); `tool_writes` is set per call by the MCP layer from the tool's annotations."""
+
+    read_only: bool = False
+    project: str | None = None
+    """The pinned project (id or slug): the only one the connection sees."""
+    environment: str | None = None
+    """The pinned environment (name or `env_` id): the only one the connection sees."""
+    tool_writes: bool = False
+    """The tool being called is not annotated read-only; environments with `mcpAccess: read` refuse it."""
+
+    def narrowed(
+        self, *, read_only: bool = False, project: str | None = None, environment: str | None = None
+    ) -> ConnectionPolicy:
+        """This policy with more restrictions: read-only stays on, a pin can be added but never moved."""
+        return replace(
+            self,
+            read_only=self.read_only or read_only,
+            project=_pin(self.project, project, "project"),
+            environment=_pin(self.environment, environment, "environment"),
+        )
+
+
+def _pin(current: str | None, wanted: str | None, noun: str) -> str | None:
+    if current is None or wanted in (None, current):
+        return wanted or current
+    raise BkendError("mcp/pin-conflict", f"This server is pinned to {noun} '{current}'; '{wanted}' is outside it")
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
     """A tenant with the scopes its credential grants, optionally bound to one organization (OAuth tokens are)."""
 
@@ -37,6 +69,11 @@ class Principal:
     organization_id: str | None = None
     client_id: str | None = None
     """The MCP client (OAuth client id, `pat:<id>`, or `stdio`), for the activity log."""
+    policy: ConnectionPolicy | None = None
+    """Set for MCP connections (the console and REST leave it None): read-only mode, pins, `mcpAccess`."""
+
+    def with_policy(self, policy: ConnectionPolicy) -> Principal:
+        return replace(self, policy=policy)
 
 
 def scope_grants(granted: str, needed: str) -> bool:

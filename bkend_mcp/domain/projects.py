@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bkend_mcp.domain import addressing, cors, keys, tables, tenancy
+from bkend_mcp.domain import addressing, cors, guardrails, keys, tables, tenancy
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.confirm import require_confirmation
 from bkend_mcp.domain.errors import BkendError
@@ -92,7 +92,7 @@ def create_project(
 ) -> dict[str, Any]:
     """A project with its environments (default `dev`); each environment gets a publishable key named `default`,
     returned in full. Without `slug`, one is derived from the name (suffixed `-2`, `-3`… when taken)."""
-    org = addressing.require_organization(backend, principal, organization)
+    org = addressing.writable_organization(backend, principal, organization)
     _require_project_admin(org, principal)
     made = tenancy.create_project(
         backend,
@@ -119,7 +119,7 @@ def update_project(
     settings: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Name, description and settings; `settings` keys are merged into the current ones (the slug never changes)."""
-    found = addressing.resolve_project(backend, principal, project)
+    found = addressing.writable_project(backend, principal, project)
     changes: dict[str, Any] = {k: v for k, v in (("name", name), ("description", description)) if v is not None}
     if settings is not None:
         merged = {**(found.get("settings") or {}), **settings}
@@ -130,7 +130,7 @@ def update_project(
 
 
 def delete_project(backend: Backend, principal: Principal, project: str, confirm: str | None) -> dict[str, Any]:
-    found = addressing.resolve_project(backend, principal, project)
+    found = addressing.writable_project(backend, principal, project)
     _require_project_admin(addressing.require_organization(backend, principal, found["organizationId"]), principal)
     require_confirmation(confirm, found["slug"], "project")
     tenancy.delete_project(backend, principal.tenant_id, found["id"])
@@ -152,7 +152,11 @@ def _free_slug(backend: Backend, tenant_id: str, organization_id: str, name: str
 
 
 def _environments(backend: Backend, principal: Principal, project: dict[str, Any]) -> list[dict[str, Any]]:
-    return tenancy.list_environments(backend, principal.tenant_id, project["id"])
+    return [_environment_view(env) for env in addressing.environments(backend, principal, project)]
+
+
+def _environment_view(env: dict[str, Any]) -> dict[str, Any]:
+    return {**env, "mcpAccess": guardrails.access_of(env)}
 
 
 def environment_counts(backend: Backend, environment_id: str) -> dict[str, int]:
@@ -177,11 +181,16 @@ def all_environments(backend: Backend, principal: Principal) -> list[dict[str, A
     return [env for p in addressing.projects(backend, principal) for env in _environments(backend, principal, p)]
 
 
+def open_environments(backend: Backend, principal: Principal) -> list[dict[str, Any]]:
+    """`all_environments` without those MCP may not touch (`mcpAccess: none`): for listings of tables and keys."""
+    return [env for env in all_environments(backend, principal) if guardrails.usable(principal, env)]
+
+
 def get_environment(
     backend: Backend, principal: Principal, environment: str | None, project: str | None = None
 ) -> dict[str, Any]:
     env = addressing.resolve_environment(backend, principal, project, environment)
-    return {**env, "counts": environment_counts(backend, env["id"])}
+    return {**_environment_view(env), "counts": environment_counts(backend, env["id"])}
 
 
 def create_environment(
@@ -195,7 +204,8 @@ def create_environment(
 ) -> dict[str, Any]:
     """A new environment with a `default` publishable key; `copy_schema_from` copies every table's schema, indexes
     and permissions (never data) from that environment of the same project."""
-    found = addressing.resolve_project(backend, principal, project)
+    guardrails.require_unpinned(principal, "environment")
+    found = addressing.writable_project(backend, principal, project)
     source = (
         addressing.resolve_environment(backend, principal, found["id"], copy_schema_from) if copy_schema_from else None
     )
@@ -210,12 +220,22 @@ def delete_environment(
     backend: Backend, principal: Principal, environment: str, confirm: str | None, project: str | None = None
 ) -> dict[str, Any]:
     """Drop the environment with its data and keys; the last environment of a project is never deleted."""
-    env = addressing.resolve_environment(backend, principal, project, environment)
+    env = addressing.writable_environment(backend, principal, project, environment)
     if len(tenancy.list_environments(backend, principal.tenant_id, env["projectId"])) <= 1:
         raise BkendError("common/conflict", f"'{env['environment']}' is the project's last environment; keep it")
     require_confirmation(confirm, env["environment"], "environment")
     tenancy.delete_environment(backend, principal.tenant_id, env["id"])
     return {"deleted": True, "id": env["id"], "environment": env["environment"]}
+
+
+def set_mcp_access(
+    backend: Backend, principal: Principal, environment: str | None, access: str, project: str | None = None
+) -> dict[str, Any]:
+    """What MCP may do in an environment (`write`, `read`, `none`). From MCP only tighter (loosening is for an
+    owner: `PUT /v1/mcp-access` or the console); the console may set any level."""
+    guardrails.require_writable(principal)
+    env = addressing.resolve_environment(backend, guardrails.reading(principal), project, environment)
+    return guardrails.change_access(backend, principal, env, access)
 
 
 def _default_key(backend: Backend, principal: Principal, env: dict[str, Any]) -> dict[str, Any]:

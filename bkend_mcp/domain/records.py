@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bkend_mcp.domain import dates, ids, keys, permissions, query, serialize, tables, validation
+from bkend_mcp.domain.auth import users_table
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.caller import Caller
 from bkend_mcp.domain.errors import BkendError, validation_error
@@ -35,7 +36,7 @@ def resolve_table(backend: Backend, caller: Caller, name: str, op: str) -> dict[
         raise BkendError(
             "data/system-table-access", f"'{name}' is a built-in table: use /v1/auth, /v1/users or /v1/files"
         )
-    table = tables.find_table(backend, caller.environment_id, name)
+    table = tables.find_table(backend, caller.environment_id, name) or users_table.table_view(name)
     if name.startswith("_") and not caller.is_admin and (table is None or not _has_permissions(table)):
         raise BkendError("data/system-table-access", f"System table '{name}' is not accessible")
     if table is None:
@@ -109,6 +110,8 @@ def duplicate_error(exc: DuplicateKey) -> BkendError:
 
 def render(table: dict[str, Any], caller: Caller, doc: dict[str, Any], select: Sequence[str] | None = None) -> dict:
     out = serialize.record(permissions.filter_record(table, caller, doc))
+    for hidden in table.get("hiddenFields", ()):
+        out.pop(hidden, None)
     if select:
         keep = {path.split(".")[0] for path in select} | {"id", *serialize.SYSTEM_TAIL}
         out = {k: v for k, v in out.items() if k in keep}
@@ -185,13 +188,16 @@ def open_list(backend: Backend, caller: Caller, table_name: str) -> tuple[dict[s
 def list_query(
     table: dict[str, Any], caller: Caller, decision: permissions.Decision, parsed: query.ListParams
 ) -> tuple[Query, int, int]:
-    """The store query of §4.3 for parsed list parameters: the permission filter and row filters ANDed in."""
+    """The store query of §4.3 for parsed list parameters: the permission filter and row filters ANDed in.
+    Hidden fields (a built-in table's secrets) cannot be filtered, sorted or searched on, even by an admin."""
+    hidden = set(table.get("hiddenFields", ()))
+    readable = permissions.readable_fields(table, caller)
     return query.build_query(
         parsed,
         table["schema"],
         permission_filter=MATCH_ALL if decision is permissions.ALLOW else decision,
         row_filter=MATCH_ALL if caller.is_admin else permissions.row_filter(table, caller),
-        readable=permissions.readable_fields(table, caller),
+        readable=(lambda field: field not in hidden and readable(field)) if hidden else readable,
         selectable=permissions.selectable_fields(table, caller),
     )
 

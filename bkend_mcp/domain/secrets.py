@@ -36,6 +36,10 @@ class Keyring:
         """The HS256 key of one environment's user tokens: a token minted in `dev` never verifies in `prod`."""
         return _derive(self._jwt_root, b"app:" + environment_id.encode())
 
+    def storage_signing_key(self) -> bytes:
+        """The HMAC key of the local blob store's signed URLs; shared by every app server of the deployment."""
+        return _derive(self._jwt_root, b"storage:urls")
+
     def mcp_signing_key(self) -> bytes:
         """The HS256 key of MCP OAuth access tokens; never equal to an environment's key."""
         return _derive(self._jwt_root, b"mcp:oauth")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bkend_mcp.domain import addressing, openapi, schema, schema_changes, tables, tenancy
+from bkend_mcp.domain import addressing, openapi, projects, schema, schema_changes, tables
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.confirm import require_confirmation
 from bkend_mcp.domain.errors import BkendError
@@ -31,6 +31,12 @@ def _resolve(
     backend: Backend, principal: Principal, table: str, project: str | None, environment: str | None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     return addressing.resolve_table(backend, principal, table, project, environment)
+
+
+def _resolve_for_writing(
+    backend: Backend, principal: Principal, table: str, project: str | None, environment: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    return addressing.writable_table(backend, principal, table, project, environment)
 
 
 # --- shapes ------------------------------------------------------------------------------------------------------
@@ -134,16 +140,12 @@ def list_tables(
 def all_tables(backend: Backend, principal: Principal) -> list[dict[str, Any]]:
     """Every table of every environment the principal sees, as summaries naming their environment."""
     out = []
-    for env in (e for p in addressing.projects(backend, principal) for e in _env_docs(backend, principal, p)):
+    for env in projects.open_environments(backend, principal):
         out += [
             {**_summary(backend, doc), "projectId": env["projectId"], "environment": env["environment"]}
             for doc in _stored_tables(backend, env)
         ]
     return out
-
-
-def _env_docs(backend: Backend, principal: Principal, project: dict[str, Any]) -> list[dict[str, Any]]:
-    return tenancy.list_environments(backend, principal.tenant_id, project["id"])
 
 
 def rest_hints(backend: Backend, table_name: str) -> dict[str, Any]:
@@ -180,8 +182,10 @@ def get_table(
     return {**public, "environment": env["environment"], "rest": rest_hints(backend, doc["tableName"])}
 
 
-def table_openapi(backend: Backend, principal: Principal, table: str) -> dict[str, Any]:
-    env, doc = _resolve(backend, principal, table, None, None)
+def table_openapi(
+    backend: Backend, principal: Principal, table: str, project: str | None = None, environment: str | None = None
+) -> dict[str, Any]:
+    env, doc = _resolve(backend, principal, table, project, environment)
     return openapi.openapi_document(backend, addressing.environment_caller(env, principal), doc["tableName"])
 
 
@@ -234,7 +238,7 @@ def create_table(
 ) -> dict[str, Any]:
     """A table at schema version 1 and index version 1, with its custom indexes and permission objects."""
     columns, required = _columns(fields, bson_schema)
-    env = addressing.resolve_environment(backend, principal, project, environment)
+    env = addressing.writable_environment(backend, principal, project, environment)
     made = tables.create_table(
         backend,
         project_id=env["projectId"],
@@ -260,7 +264,7 @@ def update_table(
     environment: str | None = None,
 ) -> dict[str, Any]:
     """Display name, description and the permission objects (each replaced whole; None resets it)."""
-    env, doc = _resolve(backend, principal, table, project, environment)
+    env, doc = _resolve_for_writing(backend, principal, table, project, environment)
     if not changes:
         raise _invalid("table", "Nothing to change: give displayName, description or a permission object")
     return tables.update_table(backend, env["id"], doc["_id"], changes)
@@ -276,7 +280,7 @@ def delete_table(
 ) -> dict[str, Any]:
     if table in tables.BUILT_IN_TABLES:
         raise BkendError("data/system-table-access", f"'{table}' is a built-in system table and cannot be deleted")
-    env, doc = _resolve(backend, principal, table, project, environment)
+    env, doc = _resolve_for_writing(backend, principal, table, project, environment)
     require_confirmation(confirm, doc["tableName"], "table")
     count = backend.data(env["id"], doc["tableName"]).count()
     tables.delete_table(backend, env["id"], doc["_id"])
@@ -314,7 +318,7 @@ def manage_fields(
     environment: str | None = None,
 ) -> dict[str, Any]:
     """One schema change (a new version), or with `dry_run` the schema it would produce, written nowhere."""
-    env, doc = _resolve(backend, principal, table, project, environment)
+    env, doc = (_resolve if dry_run else _resolve_for_writing)(backend, principal, table, project, environment)
     changes = field_changes(add, remove, require, unrequire)
     if dry_run:
         new_schema = schema_changes.apply_field_changes(doc["schema"], *(changes.get(k) for k in FIELD_CHANGE_KEYS))
@@ -338,9 +342,23 @@ def rollback_schema(
     environment: str | None = None,
 ) -> dict[str, Any]:
     """A new schema version copying `version`; records are untouched (warnings count the ones that no longer fit)."""
-    env, doc = _resolve(backend, principal, table, project, environment)
+    env, doc = _resolve_for_writing(backend, principal, table, project, environment)
     saved = tables.rollback_schema(backend, env["id"], doc["_id"], version, principal.tenant_id)
     return {**_schema_result(backend, doc, saved), "rolledBackFrom": version}
+
+
+def rollback_indexes(
+    backend: Backend,
+    principal: Principal,
+    table: str,
+    version: int,
+    project: str | None = None,
+    environment: str | None = None,
+) -> dict[str, Any]:
+    """A new index version copying `version` (unique indexes are rebuilt; duplicates refuse it)."""
+    env, doc = _resolve_for_writing(backend, principal, table, project, environment)
+    saved = tables.rollback_indexes(backend, env["id"], doc["_id"], version, principal.tenant_id)
+    return {"table": saved["tableName"], "indexVersion": saved["indexVersion"], "indexes": saved["indexes"]}
 
 
 def _schema_result(backend: Backend, doc: dict[str, Any], saved: dict[str, Any]) -> dict[str, Any]:
@@ -363,7 +381,7 @@ def manage_indexes(
     environment: str | None = None,
 ) -> dict[str, Any]:
     """Add (same name = replace) or remove custom indexes: a new index version."""
-    env, doc = _resolve(backend, principal, table, project, environment)
+    env, doc = _resolve_for_writing(backend, principal, table, project, environment)
     if not add and not remove:
         raise _invalid("add", "Nothing to change: give 'add' or 'remove'")
     changes = {"indexesToAddOrUpdate": [index_def(ix) for ix in add or []], "indexesToRemove": list(remove or [])}

@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bkend_mcp.domain import dates, ids
+from bkend_mcp.domain import activity, console_collections, dates, ids
 from bkend_mcp.domain.auth import collections as auth_collections
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.errors import BkendError
@@ -24,6 +24,8 @@ LOCAL_OWNER_ID = "tnt_localowner"
 
 CONTROL_INDEXES: dict[str, tuple[Index, ...]] = {
     **auth_collections.CONTROL_INDEXES,
+    **console_collections.CONTROL_INDEXES,
+    **activity.CONTROL_INDEXES,
     "organizations": (Index("uniq_slug", (("slug", 1),), unique=True),),
     "projects": (Index("uniq_org_slug", (("organizationId", 1), ("slug", 1)), unique=True),),
     "environments": (Index("uniq_project_name", (("projectId", 1), ("environment", 1)), unique=True),),
@@ -106,7 +108,8 @@ def ensure_local_owner(backend: Backend) -> dict[str, Any]:
         except BkendError as exc:
             if exc.code != "common/conflict":
                 raise
-    return _public(tenants.get(LOCAL_OWNER_ID) or {})
+    owner = tenants.get(LOCAL_OWNER_ID) or {}
+    return _public({k: v for k, v in owner.items() if k != "passwordHash"})
 
 
 # --- organizations -----------------------------------------------------------------------------------------------

@@ -1,22 +1,22 @@
 """Data work a tenant asks for through MCP: name the table, pick who acts, run one bulk pipeline.
 
 The table is a name or `tbl_` id (`project`/`environment` default as in spec/mcp-and-console.md §6.1 rule 3). The
-call acts as the environment's admin (like a secret key: no row rules, `createdBy` empty) or, with `as_user`, as
-that app user with the `user` role, so the table's permissions, row filters and column rules apply to them.
-`as_user` is an app user id; naming the user by e-mail needs the auth capability's user pool and is refused
-until it exists.
+call acts as the environment's admin (like a secret key: no row rules, `createdBy` empty) or, with `as_user` (an
+app user's id or e-mail address), as that user with their real role, so the table's permissions, row filters and
+column rules apply to them. An unknown or deleted user is `user/not-found`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bkend_mcp.domain import addressing, aggregate, bulk
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.caller import Caller
-from bkend_mcp.domain.errors import invalid_param
 from bkend_mcp.domain.principal import Principal
+
+Resolver = Callable[..., tuple[dict[str, Any], dict[str, Any]]]
 
 
 def acting(
@@ -27,19 +27,25 @@ def acting(
     project: str | None = None,
     environment: str | None = None,
     as_user: str | None = None,
+    resolve: Resolver = addressing.resolve_table,
 ) -> tuple[Caller, str]:
-    """The caller and the stored table name a data call works with."""
-    if as_user is not None and (not isinstance(as_user, str) or not as_user.strip() or "@" in as_user):
-        raise invalid_param("asUser", "type", "'asUser' must be an app user id (e-mail lookup is not available yet)")
-    env, doc = addressing.resolve_table(backend, principal, table, project, environment)
-    return addressing.environment_caller(env, principal, as_user), doc["tableName"]
+    """The caller and the stored table name a data call works with; writes pass `addressing.writable_table`, which
+    refuses them in read-only mode."""
+    env, doc = resolve(backend, principal, table, project, environment)
+    user = addressing.resolve_app_user(backend, env, as_user) if as_user is not None else None
+    return addressing.environment_caller(env, principal, user), doc["tableName"]
+
+
+def _writing(dry_run: bool) -> Resolver:
+    """A dry run writes nothing, so it resolves like a read."""
+    return addressing.resolve_table if dry_run else addressing.writable_table
 
 
 def insert_data(
     backend: Backend, principal: Principal, table: str, records: Any, **where: str | None
 ) -> dict[str, Any]:
     """One record (an object) or a batch (a list of 1-100), all validated before any is written."""
-    caller, name = acting(backend, principal, table, **where)
+    caller, name = acting(backend, principal, table, **where, resolve=addressing.writable_table)
     return bulk.insert_many(backend, caller, name, records if isinstance(records, list) else [records])
 
 
@@ -70,7 +76,7 @@ def update_data(
     dry_run: bool = False,
     **where: str | None,
 ) -> dict[str, Any]:
-    caller, name = acting(backend, principal, table, **where)
+    caller, name = acting(backend, principal, table, **where, resolve=_writing(dry_run))
     return bulk.update_many(backend, caller, name, selection, data, unset, dry_run=dry_run)
 
 
@@ -84,7 +90,7 @@ def delete_data(
     dry_run: bool = False,
     **where: str | None,
 ) -> dict[str, Any]:
-    caller, name = acting(backend, principal, table, **where)
+    caller, name = acting(backend, principal, table, **where, resolve=_writing(dry_run))
     return bulk.delete_many(backend, caller, name, selection, confirm=confirm, dry_run=dry_run)
 
 

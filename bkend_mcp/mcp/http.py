@@ -5,11 +5,19 @@ and hands it to the tools through a context variable (the SDK carries it into st
 HTTP is stateless with JSON responses unless `BKEND_MCP_HTTP_STATEFUL=true` (sessions and SSE streaming). A
 connection picks its toolsets with `?toolsets=core,bkend` (`/mcp` and `/sse`); each selection gets its own
 `MCPServer`, built on first use, whose session manager runs inside the app's lifespan.
+
+Guardrails per connection (`mcp/connection.py`): `?readOnly=true`, `?project=…&environment=…` narrow the server's
+own policy (`BKEND_MCP_READ_ONLY`, `BKEND_MCP_PROJECT`, `BKEND_MCP_ENVIRONMENT`) and ride on the principal of every
+request; `?dynamic=true` (or `BKEND_MCP_DYNAMIC_TOOLSETS`) selects a server with dynamic toolsets, which needs a
+session: SSE, or Streamable HTTP with `BKEND_MCP_HTTP_STATEFUL=true` (stateless HTTP refuses `?dynamic=true`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
+import re
 from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -27,16 +35,23 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bkend_mcp.config import Config
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.deployment import allowed_hosts, allowed_origins, mcp_url
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.mcp_access import authenticate_bearer, local_owner_principal
-from bkend_mcp.domain.principal import Principal
-from bkend_mcp.mcp.server import TOOLSETS, build_server, selected_toolsets
+from bkend_mcp.domain.principal import ConnectionPolicy, Principal
+from bkend_mcp.mcp.connection import flag, narrowed_by_query, policy_from_env, query_values
+from bkend_mcp.mcp.server import TOOLSETS, build_server, dynamic_default, selected_toolsets
 from bkend_mcp.rest.http import JSONResponse
+
+log = logging.getLogger("bkend_mcp.mcp")
+ServedKey = tuple[tuple[str, ...], bool]
+"""(toolsets in canonical order, dynamic toolsets)."""
+DYNAMIC_SUFFIX = "+dynamic"
+SSE_SESSION = re.compile(rb"session_id=([0-9a-f]{32})")
 
 _principal: ContextVar[Principal | None] = ContextVar("bkend_mcp_http_principal", default=None)
 
@@ -92,7 +107,13 @@ class McpHub:
         self.backend: Backend | None = None
         self.limiter = anyio.CapacityLimiter(config.worker_threads)
         self.fixed_principal: Principal | None = None
-        self._served: dict[tuple[str, ...], Served] = {}
+        self.policy = policy_from_env(os.environ)
+        self.dynamic_default = dynamic_default()
+        if self.dynamic_default and not config.mcp_http_stateful:
+            log.warning("BKEND_MCP_DYNAMIC_TOOLSETS applies to SSE only: stateless Streamable HTTP keeps no session")
+        self._served: dict[ServedKey, Served] = {}
+        self._sse_policies: dict[str, ConnectionPolicy] = {}
+        """SSE session id → the policy its `GET /sse` was opened with."""
         self._lock = anyio.Lock()
         self._task_group: TaskGroup | None = None
 
@@ -116,9 +137,17 @@ class McpHub:
         authorization = headers.get("authorization")
         return await anyio.to_thread.run_sync(authenticate_bearer, self.backend, authorization, limiter=self.limiter)
 
+    def with_connection_policy(self, principal: Principal, scope: Scope) -> Principal:
+        """The principal with the connection's policy: the server's, narrowed by this request's query (`readOnly`,
+        pins). A message posted to an SSE session keeps the policy its `GET /sse` opened the session with."""
+        query = scope.get("query_string", b"").decode("latin-1")
+        session = parse_qs(query).get("session_id", [""])[0]
+        return principal.with_policy(narrowed_by_query(self._sse_policies.get(session, self.policy), query))
+
     async def streamable_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            served = await self._served_for(_query_toolsets(scope))
+            dynamic = self._dynamic(scope, sessions=self.config.mcp_http_stateful)
+            served = await self._served_for(_query_toolsets(scope), dynamic)
         except BkendError as exc:
             await _rpc_error(exc)(scope, receive, send)
             return
@@ -126,14 +155,52 @@ class McpHub:
 
     async def sse(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            served = await self._served_for(scope.get("path_params", {}).get("toolsets") or _query_toolsets(scope))
+            path_key = scope.get("path_params", {}).get("toolsets")
+            if path_key:
+                toolsets, dynamic = _parse_key_text(path_key)
+                served = await self._served_for(toolsets, dynamic)
+            else:
+                served = await self._served_for(_query_toolsets(scope), self._dynamic(scope, sessions=True))
         except BkendError as exc:
             await _rpc_error(exc)(scope, receive, send)
             return
-        await served.sse(scope, receive, send)
+        if scope["method"] != "GET":
+            await served.sse(scope, receive, send)
+            return
+        opened: list[str] = []
+        policy = current_principal().policy
 
-    async def _served_for(self, requested: str | None) -> Served:
-        key = _toolset_key(requested)
+        async def remembering(message: Message) -> None:
+            """Bind the session to the policy of the request that opens it (its `endpoint` event names it)."""
+            found = SSE_SESSION.search(message.get("body", b"")) if not opened else None
+            if found:
+                opened.append(found.group(1).decode())
+                if policy is not None:
+                    self._sse_policies[opened[0]] = policy
+            await send(message)
+
+        try:
+            await served.sse(scope, receive, remembering)
+        finally:
+            for session in opened:
+                self._sse_policies.pop(session, None)
+
+    def _dynamic(self, scope: Scope, *, sessions: bool) -> bool:
+        """`?dynamic=`, else the server's default (ignored where the transport keeps no session)."""
+        value = query_values(scope.get("query_string", b"").decode("latin-1")).get("dynamic")
+        if value is None:
+            return self.dynamic_default and sessions
+        if flag(value) and not sessions:
+            raise BkendError(
+                "mcp/dynamic-needs-session",
+                "Dynamic toolsets need a session that outlives one request, and this server runs stateless "
+                "Streamable HTTP: start it with BKEND_MCP_HTTP_STATEFUL=true, use /sse, or connect without "
+                "?dynamic=true.",
+            )
+        return flag(value)
+
+    async def _served_for(self, requested: str | None, dynamic: bool) -> Served:
+        key = (_toolset_key(requested), dynamic)
         served = self._served.get(key)
         if served is not None:
             return served
@@ -142,11 +209,14 @@ class McpHub:
                 self._served[key] = await self._serve(key)
             return self._served[key]
 
-    async def _serve(self, key: tuple[str, ...]) -> Served:
+    async def _serve(self, key: ServedKey) -> Served:
         if self._task_group is None or self.backend is None:
             raise RuntimeError("the MCP transports are not running: enter McpMount.running in the app lifespan")
         stateful = self.config.mcp_http_stateful
-        server = build_server(self.backend, current_principal, toolsets=key, log_level="WARNING")
+        toolsets, dynamic = key
+        server = build_server(
+            self.backend, current_principal, toolsets=toolsets, dynamic_toolsets=dynamic, log_level="WARNING"
+        )
         body_limit = max(self.config.max_body_bytes, DEFAULT_MAX_REQUEST_BODY_SIZE)
         server.streamable_http_app(
             json_response=not stateful,
@@ -155,7 +225,7 @@ class McpHub:
             max_request_body_size=body_limit,
         )
         await self._task_group.start(_run_session_manager, server.session_manager)
-        message_path = "/messages/" if key == _toolset_key(None) else f"/messages/{','.join(key)}/"
+        message_path = "/messages/" if key == (_toolset_key(None), False) else f"/messages/{_key_text(key)}/"
         sse = server.sse_app(
             message_path=message_path, transport_security=self.security, max_request_body_size=body_limit
         )
@@ -175,6 +245,15 @@ async def _run_session_manager(
 def _query_toolsets(scope: Scope) -> str | None:
     values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("toolsets")
     return values[0] if values else None
+
+
+def _key_text(key: ServedKey) -> str:
+    return ",".join(key[0]) + (DYNAMIC_SUFFIX if key[1] else "")
+
+
+def _parse_key_text(text: str) -> tuple[str, bool]:
+    dynamic = text.endswith(DYNAMIC_SUFFIX)
+    return (text[: -len(DYNAMIC_SUFFIX)] if dynamic else text), dynamic
 
 
 def _toolset_key(requested: str | None) -> tuple[str, ...]:
@@ -209,6 +288,11 @@ class BearerGate:
             principal = await self.hub.authenticate(Headers(scope=scope))
         except BkendError as exc:
             await self._refuse(exc)(scope, receive, send)
+            return
+        try:
+            principal = self.hub.with_connection_policy(principal, scope)
+        except BkendError as exc:
+            await _rpc_error(exc)(scope, receive, send)
             return
         user = AuthenticatedUser(_sdk_token(principal, self.hub.config))
         scope["user"] = user

@@ -15,9 +15,9 @@ import orjson
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
 
-from bkend_mcp.domain import addressing, context, key_admin, projects, table_admin
+from bkend_mcp.domain import activity, addressing, context, key_admin, projects, table_admin
 from bkend_mcp.domain.backend import Backend
-from bkend_mcp.domain.errors import BkendError
+from bkend_mcp.domain.errors import INVALID_PARAMS, BkendError
 from bkend_mcp.domain.principal import Principal, require_scope
 from bkend_mcp.domain.serialize import plain
 from bkend_mcp.mcp.toolkit import ToolKit, error_body
@@ -29,14 +29,20 @@ JSON = "application/json"
 async def read_json(kit: ToolKit, scope: str | None, work: Callable[[Backend, Principal], Any]) -> str:
     """Check `scope`, run `work` in the worker pool and return its JSON; failures become JSON-RPC errors."""
     try:
-        principal = kit.principal_of()
+        principal = kit.principal()
         if scope is not None:
             require_scope(principal, scope)
-        result = await anyio.to_thread.run_sync(work, kit.backend, principal, limiter=kit.limiter)
+        result = await anyio.to_thread.run_sync(work, kit.backend_for(principal), principal, limiter=kit.limiter)
     except BkendError as exc:
         code = RESOURCE_NOT_FOUND if exc.status == 404 else exc.rpc_code
         raise MCPError(code=code, message=exc.message, data=error_body(exc)["error"]) from exc
     return orjson.dumps(plain(result)).decode()
+
+
+def _number(text: str, field: str) -> int:
+    if not text.isdigit():
+        raise MCPError(code=INVALID_PARAMS, message=f"'{field}' must be a positive integer")
+    return int(text)
 
 
 def _listed(items: Callable[[Backend, Principal], list[dict[str, Any]]]) -> Callable[[Backend, Principal], Any]:
@@ -104,6 +110,31 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
                      description="OpenAPI 3.0 document of the table's REST routes")  # fmt: skip
     async def table_openapi(tableId: str) -> str:
         return await read_json(kit, "table:read", lambda b, p: table_admin.table_openapi(b, p, tableId))
+
+    @server.resource("bkend://activity", name="activity", mime_type=JSON,
+                     description="The latest MCP tool calls, newest first (same entries as get_activity)")  # fmt: skip
+    async def activity_log() -> str:
+        return await read_json(kit, None, lambda b, p: activity.list_activity(b, p))
+
+    @server.resource("bkend://activity{?tool,outcome,since,until,page,limit}", name="activity-filtered",
+                     mime_type=JSON, description="MCP tool calls filtered by tool, outcome (ok, error or a code), "
+                     "since/until (ISO-8601), with page and limit (1-100)")  # fmt: skip
+    async def activity_filtered(
+        tool: str | None = None,
+        outcome: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        page: str = "1",
+        limit: str = "20",
+    ) -> str:
+        number, size = _number(page, "page"), _number(limit, "limit")
+        return await read_json(
+            kit,
+            None,
+            lambda b, p: activity.list_activity(
+                b, p, tool=tool, outcome=outcome, since=since, until=until, page=number, limit=size
+            ),
+        )
 
     @server.resource("bkend://access-tokens", name="access-tokens", mime_type=JSON,
                      description="API keys of every environment (secret keys masked)")  # fmt: skip

@@ -1,7 +1,8 @@
 """The MCP server: `build_server` assembles the tool groups of the selected toolsets over one backend.
 
 Nothing is built at import. The same server object serves stdio (`bkend-mcp mcp`), Streamable HTTP (`/mcp`) and
-SSE (`/sse`); only where the principal comes from differs (`principal_of`).
+SSE (`/sse`); only where the principal comes from differs (`principal_of`). Every request passes the guardrails
+middleware (`mcp/guardrails.py`): read-only listing and refusals, dynamic toolsets, the activity log.
 """
 
 from __future__ import annotations
@@ -13,15 +14,30 @@ from typing import Any
 
 import anyio
 from mcp.server.mcpserver import MCPServer
+from mcp.types import Icon, ToolAnnotations
 
 from bkend_mcp import __version__
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.principal import Principal
-from bkend_mcp.mcp import prompts, resources
+from bkend_mcp.mcp import dynamic, prompts, resources
+from bkend_mcp.mcp.connection import flag
+from bkend_mcp.mcp.guardrails import Catalogue, Guardrails
 from bkend_mcp.mcp.toolkit import ToolKit
 
 TOOLSETS: dict[str, tuple[str, ...]] = {
-    "core": ("session", "organizations", "projects", "environments", "tables", "data", "keys", "cors"),
+    "core": (
+        "session",
+        "organizations",
+        "projects",
+        "environments",
+        "tables",
+        "data",
+        "storage",
+        "auth",
+        "keys",
+        "cors",
+        "activity",
+    ),
     "bkend": ("bkend_compat",),
     "bkend-legacy": ("legacy",),
 }
@@ -49,24 +65,75 @@ def selected_toolsets(requested: str | Iterable[str] | None = None) -> tuple[str
     return tuple(dict.fromkeys(names))
 
 
+DYNAMIC_INSTRUCTIONS = """\
+- This session starts with few tools: call list_toolsets, then enable_toolset with the groups the task needs
+  (e.g. ["tables", "data"]); their tools are added to this session.
+"""
+
+
+class BkendServer(MCPServer[Any]):
+    """An `MCPServer` that files every tool it registers in the guardrails' catalogue: the group (tool module)
+    being registered, and whether the tool is annotated read-only."""
+
+    def __init__(self, catalogue: Catalogue, **options: Any):
+        super().__init__(**options)
+        self.catalogue = catalogue
+        self.registering = dynamic.ALWAYS_GROUP
+
+    def add_tool(
+        self,
+        fn: Callable[..., Any],
+        name: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        annotations: ToolAnnotations | None = None,
+        icons: list[Icon] | None = None,
+        meta: dict[str, Any] | None = None,
+        structured_output: bool | None = None,
+    ) -> None:
+        super().add_tool(fn, name, title, description, annotations, icons, meta, structured_output)
+        tool_name = name or fn.__name__
+        self.catalogue.read_only[tool_name] = bool(annotations is not None and annotations.read_only_hint)
+        self.catalogue.group[tool_name] = self.registering
+
+
+def dynamic_default() -> bool:
+    return flag(os.environ.get("BKEND_MCP_DYNAMIC_TOOLSETS"))
+
+
 def build_server(
     backend: Backend,
     principal_of: Callable[[], Principal],
     *,
     toolsets: Iterable[str] | None = None,
+    dynamic_toolsets: bool | None = None,
     **sdk_options: Any,
 ) -> MCPServer[Any]:
-    """An `MCPServer` with the tools, resources and prompts of `toolsets` (default: `BKEND_MCP_TOOLSETS`)."""
-    server: MCPServer[Any] = MCPServer(
-        name="bkend", title="bkend-mcp", version=__version__, instructions=INSTRUCTIONS, **sdk_options
-    )
+    """An `MCPServer` with the tools, resources and prompts of `toolsets` (default: `BKEND_MCP_TOOLSETS`); with
+    `dynamic_toolsets` (default: `BKEND_MCP_DYNAMIC_TOOLSETS`) a session starts with the session tools only."""
+    is_dynamic = dynamic_default() if dynamic_toolsets is None else dynamic_toolsets
     kit = ToolKit(backend, principal_of, anyio.CapacityLimiter(backend.config.worker_threads))
+    catalogue = Catalogue(dynamic=is_dynamic)
+    instructions = INSTRUCTIONS + (DYNAMIC_INSTRUCTIONS if is_dynamic else "")
+    server = BkendServer(
+        catalogue,
+        name="bkend",
+        title="bkend-mcp",
+        version=__version__,
+        instructions=instructions,
+        middleware=[Guardrails(kit, catalogue)],
+        **sdk_options,
+    )
     registered: set[str] = set()
     for toolset in selected_toolsets(toolsets):
         for module_name in TOOLSETS[toolset]:
             if module_name not in registered:
+                server.registering = dynamic.group_name(module_name)
                 importlib.import_module(f"bkend_mcp.mcp.tools.{module_name}").register(server, kit)
                 registered.add(module_name)
+    server.registering = dynamic.ALWAYS_GROUP
+    if is_dynamic:
+        dynamic.register(server, kit, catalogue)
     resources.register(server, kit)
     prompts.register(server, kit)
     return server

@@ -4,13 +4,20 @@ A handler is: parse arguments (the SDK did), `await kit.call(scope, lambda backe
 return. A `BkendError` becomes a tool result with `isError: true` whose structured content is
 `{"error": {"code", "message", "details"?, "restCode", "statusCode"}}` (spec/mcp-and-console.md §2.8), so the
 model reads the same code and field details as a REST client.
+
+The principal a call runs as is the one the guardrails middleware (`mcp/guardrails.py`) resolved for it, carrying
+the connection's policy (read-only mode, pins) and whether the tool writes; a read-only connection's work runs
+against a backend that refuses every write (`domain/read_only.py`). Tool groups that return what app users wrote
+(records, profiles, file names) use `kit.fenced()`, whose text block wraps the result in a fence (`mcp/fence.py`).
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import anyio
@@ -20,8 +27,10 @@ from mcp.types import CallToolResult, TextContent
 
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.errors import BkendError
-from bkend_mcp.domain.principal import Principal, require_scope
+from bkend_mcp.domain.principal import ConnectionPolicy, Principal, require_scope
+from bkend_mcp.domain.read_only import read_only_view
 from bkend_mcp.domain.serialize import plain
+from bkend_mcp.mcp import fence
 
 T = TypeVar("T")
 log = logging.getLogger("bkend_mcp.mcp")
@@ -35,6 +44,7 @@ MCP_CODES_BY_CODE = {
     "data/rate-limit-exceeded": "LIMIT_EXCEEDED",
     "common/limit-exceeded": "LIMIT_EXCEEDED",
     "common/confirmation-required": "CONFIRMATION_REQUIRED",
+    "mcp/read-only": "READ_ONLY",
 }
 MCP_CODES_BY_STATUS = {
     400: "VALIDATION_ERROR",
@@ -71,11 +81,39 @@ def error_result(exc: BkendError, codes: Mapping[str, str] | None = None) -> Cal
     )
 
 
+_acting: ContextVar[Principal | None] = ContextVar("bkend_mcp_acting_principal", default=None)
+
+
 class ToolKit:
     def __init__(self, backend: Backend, principal_of: Callable[[], Principal], limiter: anyio.CapacityLimiter):
         self.backend = backend
         self.principal_of = principal_of
         self.limiter = limiter
+
+    def principal(self) -> Principal:
+        """Who the call in progress acts as (set by the guardrails), else a fresh principal of the connection;
+        always an MCP principal, with a connection policy."""
+        acting = _acting.get()
+        if acting is not None:
+            return acting
+        principal = self.principal_of()
+        return principal if principal.policy is not None else principal.with_policy(ConnectionPolicy())
+
+    @contextmanager
+    def acting_as(self, principal: Principal) -> Iterator[None]:
+        token = _acting.set(principal)
+        try:
+            yield
+        finally:
+            _acting.reset(token)
+
+    def backend_for(self, principal: Principal) -> Backend:
+        """A read-only connection works on a view of the backend that refuses every write."""
+        return read_only_view(self.backend) if principal.policy and principal.policy.read_only else self.backend
+
+    def fenced(self) -> ToolKit:
+        """The same kit for tools whose results hold what app users wrote: their text block is fenced."""
+        return FencedToolKit(self.backend, self.principal_of, self.limiter)
 
     async def call(
         self, scope: str | None, work: Callable[[Backend, Principal], T], codes: Mapping[str, str] | None = None
@@ -83,14 +121,27 @@ class ToolKit:
         """Check `scope` (None: any valid credential), run `work` in the worker pool, render a failure once.
         `codes` overrides the MCP code of some REST codes for this tool."""
         try:
-            principal = self.principal_of()
+            principal = self.principal()
             if scope is not None:
                 require_scope(principal, scope)
-            result = await anyio.to_thread.run_sync(work, self.backend, principal, limiter=self.limiter)
+            backend = self.backend_for(principal)
+            result = await anyio.to_thread.run_sync(work, backend, principal, limiter=self.limiter)
         except BkendError as exc:
             return error_result(exc, codes)
         except Exception:
             request_id = uuid.uuid4().hex[:12]
             log.exception("tool failed (request %s)", request_id)
             return error_result(BkendError("common/internal-error", f"Internal error (request id {request_id})"))
-        return plain(result)
+        return self.render(plain(result))
+
+    def render(self, result: Any) -> Any:
+        """A success as the tool returns it (the SDK writes the JSON text block and `structuredContent`)."""
+        return result
+
+
+class FencedToolKit(ToolKit):
+    def render(self, result: Any) -> Any:
+        """`structuredContent` unchanged; the text block is the same JSON inside a fence the data cannot close."""
+        text = orjson.dumps(result, option=orjson.OPT_INDENT_2).decode()
+        structured = result if isinstance(result, dict) else None
+        return CallToolResult(content=[TextContent(type="text", text=fence.fence(text))], structured_content=structured)

@@ -19,9 +19,23 @@ from bkend_mcp.config import Config
 from bkend_mcp.domain.backend import Backend, open_backend
 from bkend_mcp.domain.bootstrap import first_start
 from bkend_mcp.mcp.http import mount_mcp
-from bkend_mcp.rest import auth, data, oauth, tables
+from bkend_mcp.rest import (
+    auth,
+    auth_account,
+    auth_admin,
+    auth_social,
+    blob_routes,
+    console,
+    data,
+    files,
+    mcp_access,
+    oauth,
+    tables,
+    users,
+)
 from bkend_mcp.rest.errors import ErrorMiddleware, http_exception
 from bkend_mcp.rest.http import JSONResponse
+from bkend_mcp.rest.storage_tasks import storage_sweeper
 
 CORS_METHODS = ["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"]
 
@@ -44,7 +58,7 @@ def create_app(config: Config, backend: Backend | None = None) -> Starlette:
             app.state.backend = await anyio.to_thread.run_sync(open_backend, config)
             await anyio.to_thread.run_sync(first_start, app.state.backend)
         try:
-            async with mcp.running(app.state.backend):
+            async with mcp.running(app.state.backend), storage_sweeper(app.state.backend):
                 yield
         finally:
             if owned:
@@ -53,7 +67,15 @@ def create_app(config: Config, backend: Backend | None = None) -> Starlette:
     routes = [
         Route("/health", health),
         *tables.routes(),
+        *mcp_access.routes(),
         *auth.routes(),
+        *auth_social.routes(),
+        *auth_account.routes(),
+        *auth_admin.routes(),
+        *users.routes(),
+        *files.routes(),
+        *blob_routes.routes(),
+        *console.routes(),
         *data.routes(),
         *data.shorthand_routes(),
         *oauth.routes(config),
@@ -72,6 +94,7 @@ def create_app(config: Config, backend: Backend | None = None) -> Starlette:
                 "WWW-Authenticate",
                 "Mcp-Session-Id",
                 "Mcp-Protocol-Version",
+                "ETag",
             ],
             max_age=600,
         ),

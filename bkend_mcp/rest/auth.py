@@ -62,6 +62,12 @@ async def optionally_signed_in(request: Request, flow: Flow) -> Any:
     return await run(request, lambda b: flow(b, resolve_optional_user(b, headers), body, client))
 
 
+async def signed_in(request: Request, flow: Flow) -> Any:
+    """Run a flow with the body as the caller the headers name (a user token, when sent, must be valid)."""
+    body, client = await read_json(request), client_of(request)
+    return await as_caller(request, lambda b, c: flow(b, c, body, client))
+
+
 async def email_signup(request: Request) -> Response:
     return respond(request, await public(request, password_auth.email_signup), 201)
 

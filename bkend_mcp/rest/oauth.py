@@ -14,7 +14,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bkend_mcp.config import Config
-from bkend_mcp.domain import oauth, oauth_clients
+from bkend_mcp.domain import oauth, oauth_clients, oauth_console
+from bkend_mcp.domain.console_sessions import COOKIE
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.rest.http import JSONResponse, backend_of, read_json, run
 from bkend_mcp.rest.oauth_pages import PAGE_HEADERS, consent_page, error_page
@@ -96,14 +97,17 @@ async def authorize(request: Request) -> Response:
     outcome = await run(request, lambda b: oauth.begin_authorization(b, params, origin))
     if isinstance(outcome, oauth.Redirect):
         return RedirectResponse(outcome.location, status_code=302, headers=PAGE_HEADERS)
-    return consent_page(outcome, CONSENT_PATH)
+    session = request.cookies.get(COOKIE)
+    viewer = await run(request, lambda b: oauth_console.signed_in(b, session))
+    return consent_page(outcome, CONSENT_PATH, viewer, request.url.path + "?" + request.url.query)
 
 
 async def consent(request: Request) -> Response:
     form = await request.form()
     answers = {key: [str(v) for v in form.getlist(key)] for key in form.keys()}
     origin = request.headers.get("origin")
-    outcome = await run(request, lambda b: oauth.complete_consent(b, answers, origin))
+    session = request.cookies.get(COOKIE)
+    outcome = await run(request, lambda b: oauth.complete_consent(b, answers, origin, session))
     return RedirectResponse(outcome.location, status_code=302, headers=PAGE_HEADERS)
 
 

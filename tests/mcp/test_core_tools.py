@@ -23,7 +23,7 @@ CORE_TOOLS = {
     "list_tables": R, "get_table": R, "create_table": W, "update_table": WI, "delete_table": WD,
     "manage_fields": WD, "manage_indexes": W, "list_schema_versions": R, "rollback_schema": WD,
     "list_index_versions": R,
-    "manage_api_keys": WD, "manage_cors": W,
+    "manage_api_keys": WD, "manage_cors": W, "manage_auth": WD, "manage_users": WD,
 }  # fmt: skip
 HINTS = {  # kind → (readOnlyHint, destructiveHint, idempotentHint)
     R: (True, None, None),

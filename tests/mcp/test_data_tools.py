@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import auth_testing
 from tests.mcp.mcp_client import Tools
 
 POSTS = {
@@ -21,6 +22,8 @@ NOTES_PERMISSIONS = {"user": {"create": True}, "self": {"read": True, "list": Tr
 def tools(env) -> Tools:
     env.create_table("posts", POSTS)
     env.create_table("notes", {"text": {"type": "string"}}, permissions=NOTES_PERMISSIONS)
+    for uid in ("u1", "u2", "user-7"):
+        auth_testing.ensure_user(env.backend, env.environment_id, uid)
     return Tools(env.backend)
 
 
@@ -144,8 +147,27 @@ def test_as_user_owns_the_records_it_inserts(tools):
     assert item["createdBy"] == "user-7"
 
 
-def test_as_user_by_email_is_refused_until_the_user_pool_exists(tools):
-    assert tools.error("query_data", table="notes", asUser="a@b.c")["code"] == "VALIDATION_ERROR"
+def test_as_user_by_email_acts_as_that_user(tools):
+    tools.ok("insert_data", table="notes", records={"text": "by mail"}, asUser="U1@users.test")
+    mine = tools.ok("query_data", table="notes", asUser="u1@users.test")["items"]
+    assert [(n["text"], n["createdBy"]) for n in mine] == [("by mail", "u1")]
+
+
+def test_as_user_uses_the_users_real_role(env, tools):
+    tools.ok("insert_data", table="notes", records={"text": "u2's"}, asUser="u2")
+    auth_testing.ensure_user(env.backend, env.environment_id, "boss", role="admin")
+    assert tools.ok("query_data", table="notes", countOnly=True, asUser="u1") == {"count": 0}
+    assert tools.ok("query_data", table="notes", countOnly=True, asUser="boss@users.test") == {"count": 1}
+
+
+@pytest.mark.parametrize("as_user", ["nobody", "nobody@example.com", " "])
+def test_as_user_must_name_a_live_user(env, tools, as_user):
+    error = tools.error("query_data", table="notes", asUser=as_user)
+    assert error["code"] in ("NOT_FOUND", "VALIDATION_ERROR")
+    from bkend_mcp.domain.auth import deletion
+
+    deletion.delete_user(env.backend, env.environment_id, "u2", "admin")
+    assert tools.error("query_data", table="notes", asUser="u2")["restCode"] == "user/not-found"
 
 
 @pytest.mark.parametrize(

@@ -13,11 +13,12 @@ from bkend_mcp.domain.tenancy import LOCAL_OWNER_ID
 pytestmark = pytest.mark.anyio
 
 STATIC = {"bkend://context", "bkend://organizations", "bkend://projects", "bkend://environments", "bkend://tables",
-          "bkend://access-tokens"}  # fmt: skip
+          "bkend://access-tokens", "bkend://activity"}  # fmt: skip
 TEMPLATES = {
     "bkend://organizations/{organizationId}", "bkend://projects/{projectId}", "bkend://environments/{environmentId}",
     "bkend://tables/{tableId}", "bkend://tables/{tableId}/schema/versions", "bkend://tables/{tableId}/indexes/versions",
     "bkend://tables/{tableId}/openapi", "bkend://access-tokens/{accessTokenId}",
+    "bkend://activity{?tool,outcome,since,until,page,limit}",
 }  # fmt: skip
 
 

@@ -24,4 +24,20 @@ Flows (what the REST and MCP interfaces call)
     recovery      password reset and change
     verification  email verification (sign-up and contact address)
     mfa           the TOTP / backup-code challenge at password sign-in
+    mfa_enrollment  MFA enable, confirm, disable
+    social        Google / GitHub sign-in: start, both callback forms, user resolution
+    linking       linked accounts: link, list, unlink, check
+    invitations   project and organization invitations, memberships, grants applied at sign-up
+    organizations switch-organization
+    deletion      withdraw and admin deletion (soft delete that frees the address)
+    user_admin    the `/v1/users` API and who may use it
+    profile       profile fields and their rules
+    user_settings preferences, notifications, onboarding, public settings
+Providers and management
+    oauth_config  per-environment Google / GitHub settings (secret encrypted), endpoints
+    provider_api  the HTTP calls to the providers (code exchange, ID token, user info)
+    auth_admin    provider and mail settings, for `sk_` keys and MCP
+    template_admin  mail templates: list, get, update, reset, preview
+    manage        the MCP `manage_auth` / `manage_users` action tables
+    users_table   the built-in `users` table as the data API shows it to admins
 """

@@ -1,9 +1,10 @@
 """Where auth keeps its state, and the indexes that make it correct under concurrency (spec/auth.md §1.5).
 
 Per environment (the environment's namespace, dropped with it): the built-in tables `users`, `accounts`,
-`sessions` (data.md §5.8: never writable through `/v1/data`), plus `_auth_config`, `_auth_counters` and
-`_email_outbox`. Deployment-wide (control plane): `_auth_tokens`, the one-time tokens, so a link followed from a
-mail client finds its environment without an API key.
+`sessions` (data.md §5.8: never writable through `/v1/data`), plus `_auth_config`, `_auth_counters`,
+`_email_outbox`, `_invitations` and `_memberships` (organization memberships granted by invitations).
+Deployment-wide (control plane): `_auth_tokens`, the one-time tokens, so a link followed from a mail client finds
+its environment without an API key.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ SESSIONS = "sessions"
 CONFIG = "_auth_config"
 COUNTERS = "_auth_counters"
 OUTBOX = "_email_outbox"
+INVITATIONS = "_invitations"
+MEMBERSHIPS = "_memberships"
 TOKENS = "_auth_tokens"
 """Control-plane collection of one-time tokens."""
 
@@ -25,6 +28,8 @@ ENVIRONMENT_INDEXES: dict[str, tuple[Index, ...]] = {
         # `email` is removed (not nulled) when a user is deleted, so the sparse index frees the address.
         Index("uniq_email", (("email", 1),), unique=True, sparse=True),
         Index("idx_createdAt", (("createdAt", -1),)),
+        # a slug is removed (never stored as null) when cleared, so the sparse index ignores users without one
+        Index("uniq_public_slug", (("publicSettings.slug", 1),), unique=True, sparse=True),
     ),
     ACCOUNTS: (
         Index("uniq_provider_account", (("provider", 1), ("providerAccountId", 1)), unique=True),
@@ -33,6 +38,12 @@ ENVIRONMENT_INDEXES: dict[str, tuple[Index, ...]] = {
     SESSIONS: (Index("idx_user_activity", (("userId", 1), ("lastActivityAt", -1))),),
     COUNTERS: (Index("idx_key_at", (("key", 1), ("at", 1))),),
     OUTBOX: (Index("idx_createdAt", (("createdAt", -1),)),),
+    INVITATIONS: (
+        Index("uniq_token_hash", (("tokenHash", 1),), unique=True),
+        Index("idx_email_status", (("email", 1), ("status", 1))),
+        Index("idx_createdAt", (("createdAt", -1),)),
+    ),
+    MEMBERSHIPS: (Index("uniq_user_org", (("userId", 1), ("organizationId", 1)), unique=True),),
 }
 CONTROL_INDEXES: dict[str, tuple[Index, ...]] = {
     TOKENS: (

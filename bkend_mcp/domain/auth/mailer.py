@@ -38,7 +38,7 @@ def send(
 ) -> str:
     """Render `template_id` for `to` and deliver it; returns the mail's id."""
     config = templates.email_config(backend, environment_id)
-    project = _project_name(backend, environment_id)
+    project = project_name(backend, environment_id)
     context = {
         "projectName": project,
         "userEmail": to,
@@ -83,7 +83,7 @@ def recent(backend: Backend, environment_id: str, *, limit: int = 20, to: str | 
     return out
 
 
-def _project_name(backend: Backend, environment_id: str) -> str:
+def project_name(backend: Backend, environment_id: str) -> str:
     env = backend.control("environments").get(environment_id) or {}
     project = backend.control("projects").get(env.get("projectId", "")) or {}
     return project.get("name") or "your app"

@@ -11,18 +11,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import struct
 import time
 from typing import Any
 
-from bkend_mcp.domain.auth import users
+from bkend_mcp.domain.auth import collections
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.secrets import sha256_hex
+from bkend_mcp.store.base import Cond, any_of
 
 STEP_SECONDS = 30
 DIGITS = 6
 WINDOW = 1
+BACKUP_CODE = re.compile(r"^[0-9a-f]{8}$")
 
 
 def is_enabled(user: dict[str, Any]) -> bool:
@@ -57,18 +60,31 @@ def require_second_factor(backend: Backend, environment_id: str, user: dict[str,
         return
     if not isinstance(code, str) or not code.strip():
         raise BkendError("auth/mfa-required")
+    check_code(backend, environment_id, user, code)
+
+
+def check_code(backend: Backend, environment_id: str, user: dict[str, Any], code: str) -> None:
+    """Accept a TOTP code of the user's secret (its step is then spent) or an unused backup code (then
+    consumed); else 401 `auth/invalid-mfa-code`, or 400 `auth/mfa-backup-codes-exhausted` when a backup-format
+    code arrives and none are left. Both writes are compare-and-set, so two racing uses get one success."""
     mfa = user["mfa"]
+    collection = backend.data(environment_id, collections.USERS)
     digits = code.replace(" ", "")
     if digits.isdigit() and len(digits) == DIGITS:
         secret = backend.keyring.decrypt(mfa["secretEnc"])
         step = matching_step(secret, digits, mfa.get("lastUsedStep"))
-        if step is not None:
-            users.update(backend, environment_id, user["_id"], {"mfa": {**mfa, "lastUsedStep": step}})
+        unspent = any_of([Cond("mfa.lastUsedStep", "eq", None), Cond("mfa.lastUsedStep", "lt", step or 0)])
+        if step is not None and collection.update(user["_id"], {"mfa": {**mfa, "lastUsedStep": step}}, guard=unspent):
             return
-    hashed = sha256_hex(normalize_backup_code(code))
+        raise BkendError("auth/invalid-mfa-code")
+    normalized = normalize_backup_code(code)
     remaining = list(mfa.get("backupCodeHashes") or [])
+    if not remaining and BACKUP_CODE.match(normalized):
+        raise BkendError("auth/mfa-backup-codes-exhausted")
+    hashed = sha256_hex(normalized)
     if any(hmac.compare_digest(hashed, h) for h in remaining):
         remaining.remove(hashed)
-        users.update(backend, environment_id, user["_id"], {"mfa": {**mfa, "backupCodeHashes": remaining}})
-        return
+        still_there = Cond("mfa.backupCodeHashes", "eq", hashed)
+        if collection.update(user["_id"], {"mfa": {**mfa, "backupCodeHashes": remaining}}, guard=still_there):
+            return
     raise BkendError("auth/invalid-mfa-code")

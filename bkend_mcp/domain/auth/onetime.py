@@ -25,7 +25,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "signup_verification": ("auth/verification-token-not-found", "auth/verification-token-expired"),
     "email_verification": ("auth/verification-token-not-found", "auth/verification-token-expired"),
     "invitation": ("auth/invalid-token", "auth/token-expired"),
-    "oauth_state": ("auth/invalid-token", "auth/token-expired"),
+    "oauth_state": ("auth/invalid-state", "auth/invalid-state"),
     "mfa_setup": ("auth/invalid-token", "auth/token-expired"),
 }
 """purpose → (code when unknown, used or not matching, code when expired)."""
@@ -41,10 +41,12 @@ def issue(
     user_id: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> str:
-    """A fresh raw token (to be mailed, never stored) for `purpose`; earlier unused ones for the address die."""
+    """A fresh raw token (to be mailed, never stored) for `purpose`; earlier unused ones for the address die.
+    With `email` empty (an OAuth state: no address yet) nothing is retired, so parallel sign-ins coexist."""
     if purpose not in ERRORS:
         raise ValueError(f"unknown one-time token purpose {purpose!r}")
-    invalidate(backend, purpose=purpose, environment_id=environment_id, email=email)
+    if email:
+        invalidate(backend, purpose=purpose, environment_id=environment_id, email=email)
     raw = secrets.token_hex(32)
     now = dates.now()
     backend.control(collections.TOKENS).insert(

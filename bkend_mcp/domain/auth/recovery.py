@@ -33,19 +33,25 @@ def request_reset(backend: Backend, caller: Caller, body: Any, client: Client) -
     ratelimit.hit_all(backend, env, current, ratelimit.mail_limits(email, client.ip))
     user = users.find_by_email(backend, env, email)
     if user is not None and user.get("status") == "active":
-        token = onetime.issue(
-            backend, purpose="password_reset", environment_id=env, email=email, ttl_seconds=RESET_TTL_SECONDS,
-            user_id=user["_id"],
-        )  # fmt: skip
-        base = callback or current.password_reset_url
-        variables = {
-            "resetLink": urls.with_params(base, token=token, email=email) if base else "",
-            "token": token,
-            "userName": user.get("name"),
-            "expiresInMinutes": RESET_TTL_SECONDS // 60,
-        }
-        mailer.send(backend, env, "password_reset", email, variables)
+        send_reset_mail(backend, env, user, callback or current.password_reset_url)
     return {"message": REQUESTED}
+
+
+def send_reset_mail(backend: Backend, env: str, user: dict[str, Any], link_base: str | None) -> None:
+    """Issue a reset token for a user (earlier ones die) and mail it, as a link when there is a base URL."""
+    email = user["email"]
+    token = onetime.issue(
+        backend, purpose="password_reset", environment_id=env, email=email, ttl_seconds=RESET_TTL_SECONDS,
+        user_id=user["_id"],
+    )  # fmt: skip
+    variables = {
+        "resetLink": urls.with_params(link_base, token=token, email=email) if link_base else "",
+        "token": token,
+        "userName": user.get("name"),
+        "expiresInMinutes": RESET_TTL_SECONDS // 60,
+    }
+    locale = (user.get("preferences") or {}).get("locale")
+    mailer.send(backend, env, "password_reset", email, variables, locale=locale)
 
 
 def confirm_reset(backend: Backend, caller: Caller, body: Any, client: Client) -> dict[str, Any]:

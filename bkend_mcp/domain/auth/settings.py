@@ -51,6 +51,9 @@ class AuthSettings:
     revoke_all_sessions_on_password_change: bool = False
     magic_link_signin_requires_account: bool = False
     include_user_in_token_response: bool = True
+    auto_link_verified_email: bool = False
+    """Social sign-in for an address a user already holds links the provider instead of 409 (spec §2.2)."""
+    mfa_issuer: str = "bkend"
     rate_limits_enabled: bool = True
     rate_limit_overrides: dict[str, dict[str, int]] = field(default_factory=dict)
     environment_type: str = "dev"
@@ -90,6 +93,11 @@ def _role(value: Any) -> str | None:
     return None if isinstance(value, str) and users.ROLE.match(value) else "must be admin, user, guest or a role name"
 
 
+def _label(value: Any) -> str | None:
+    ok = isinstance(value, str) and 0 < len(value.strip()) <= 64 and ":" not in value
+    return None if ok else "must be 1-64 characters without ':'"
+
+
 def _rate_limits(value: Any) -> str | None:
     from bkend_mcp.domain.auth import ratelimit
 
@@ -119,6 +127,8 @@ FIELDS: dict[str, tuple[str, Callable[[Any], str | None]]] = {
     "revokeAllSessionsOnPasswordChange": ("revoke_all_sessions_on_password_change", _bool),
     "magicLinkSigninRequiresAccount": ("magic_link_signin_requires_account", _bool),
     "includeUserInTokenResponse": ("include_user_in_token_response", _bool),
+    "autoLinkVerifiedEmail": ("auto_link_verified_email", _bool),
+    "mfaIssuer": ("mfa_issuer", _label),
     "rateLimits": ("rate_limit_overrides", _rate_limits),
 }
 

@@ -29,6 +29,7 @@ VARIABLES = (
     "resetLink",
     "verifyLink",
     "magicLink",
+    "invitationLink",
     "inviterName",
     "resourceName",
     "projectName",
@@ -87,9 +88,11 @@ DEFAULTS: dict[str, Template] = {
     ),
     "invitation": Template(
         "{{inviterName}} invited you to {{resourceName}}",
-        _page("You are invited", "<p>{{inviterName}} invited {{userEmail}} to join {{resourceName}}.</p>",
+        _page("You are invited", "<p>{{inviterName}} invited {{userEmail}} to join {{resourceName}}. "
+              "The invitation is valid for 7 days.</p><p>Code: <code>{{token}}</code></p>",
               "Accept invitation", "invitationLink"),
-        "{{inviterName}} invited {{userEmail}} to join {{resourceName}}:\n{{invitationLink}}\n",
+        "{{inviterName}} invited {{userEmail}} to join {{resourceName}} (valid 7 days):\n{{invitationLink}}\n\n"
+        "Code: {{token}}\n",
     ),
 }  # fmt: skip
 

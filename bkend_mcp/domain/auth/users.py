@@ -31,7 +31,9 @@ PROFILE_DEFAULTS: dict[str, Any] = {
     "bio": None,
     "socialLinks": None,
 }
-SECRET_FIELDS = ("passwordHash", "mfa")
+SLUG_INDEX = "uniq_public_slug"
+SECRET_FIELDS = ("passwordHash", "mfa", "deletedEmail")
+"""Never shown by any API (the user object, `/v1/data/users`)."""
 
 
 def _users(backend: Backend, environment_id: str) -> Collection:
@@ -101,17 +103,22 @@ def create_user(
     except BkendError:
         _users(backend, environment_id).delete(doc["_id"])
         raise
-    return doc
+    from bkend_mcp.domain.auth import invitations  # grants of invitations accepted before this sign-up
+
+    return invitations.apply_pending_grants(backend, environment_id, doc)
 
 
 def update(
     backend: Backend, environment_id: str, user_id: str, changes: dict[str, Any], unset: Sequence[str] = ()
 ) -> dict[str, Any]:
     """Set (and unset) fields of a user, stamping `updatedAt`; 404 `auth/user-not-found` when it is gone.
-    A changed `email` that another user holds is 409 `auth/email-already-exists`."""
+    A changed `email` that another user holds is 409 `auth/email-already-exists`, a taken public slug 409
+    `user/slug-already-exists`."""
     try:
         doc = _users(backend, environment_id).update(user_id, {**changes, "updatedAt": dates.now()}, unset)
     except DuplicateKey as exc:
+        if exc.index == SLUG_INDEX:
+            raise BkendError("user/slug-already-exists") from exc
         raise BkendError("auth/email-already-exists") from exc
     if doc is None:
         raise BkendError("auth/user-not-found")
@@ -150,6 +157,22 @@ def public_user(user: dict[str, Any], *, expiration_days: int | None = None) -> 
     }
     if expiration_days:
         out["passwordExpired"] = password_expired(user, expiration_days)
+    return out
+
+
+def public_view(user: dict[str, Any]) -> dict[str, Any]:
+    """The user as other (non-admin) users see them (§2.13): no address, phone, role or status; the public
+    profile and slug only when the user made their profile public."""
+    out: dict[str, Any] = {
+        "id": user["_id"],
+        "name": user.get("name"),
+        "nickname": user.get("nickname"),
+        "image": user.get("image"),
+        "createdAt": _iso(user.get("createdAt")),
+    }
+    public = user.get("publicSettings") or {}
+    if public.get("isPublic"):
+        out.update(bio=user.get("bio"), socialLinks=user.get("socialLinks"), slug=public.get("slug"))
     return out
 
 
@@ -210,6 +233,15 @@ def update_email_account(backend: Backend, environment_id: str, user_id: str, em
         _accounts(backend, environment_id).update(account["_id"], {"providerAccountId": email, "email": email})
     except DuplicateKey as exc:
         raise BkendError("auth/email-already-exists") from exc
+
+
+def remove_account(backend: Backend, environment_id: str, account_id: str) -> bool:
+    return _accounts(backend, environment_id).delete(account_id)
+
+
+def remove_accounts_of(backend: Backend, environment_id: str, user_id: str) -> int:
+    """Delete every account of a user (a deleted user keeps no way to sign in)."""
+    return sum(remove_account(backend, environment_id, a["_id"]) for a in accounts_of(backend, environment_id, user_id))
 
 
 def public_account(account: dict[str, Any]) -> dict[str, Any]:

@@ -19,21 +19,14 @@ WRITE_IDEMPOTENT = ToolAnnotations(
 )
 DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
 
-Project = Annotated[
-    str | None,
-    Field(
-        description="Project id or slug. Default: BKEND_DEFAULT_PROJECT, else the only project",
-        min_length=1,
-        max_length=64,
-    ),
-]
+Project = Annotated[str | None, Field(description="Project id or slug (default: the only project)")]
 Environment = Annotated[
     str | None,
-    Field(description="Environment name (dev, staging, prod, …) or env_ id. Default: dev", min_length=1, max_length=64),
+    Field(description="Environment name or env_ id (default: dev)"),
 ]
-Table = Annotated[str, Field(description="Table name or tbl_ id", min_length=1, max_length=64)]
-Page = Annotated[int, Field(description="Page number, from 1", ge=1)]
-Limit = Annotated[int, Field(description="Items per page (1-100)", ge=1, le=100)]
+Table = Annotated[str, Field(description="Table name or tbl_ id")]
+Page = Annotated[int, Field(ge=1)]
+Limit = Annotated[int, Field(ge=1, le=100)]
 Confirm = Annotated[
     str | None,
     Field(description="The exact name (slug for a project) of what is deleted, after the user agreed", max_length=64),
@@ -53,25 +46,23 @@ class ItemsDef(TypedDict):
 
 @with_config(ConfigDict(extra="forbid"))
 class FieldDef(TypedDict):
-    """One column. System fields (id, createdAt, updatedAt, createdBy) exist on every table and are never defined."""
+    """One column (id, createdAt, updatedAt, createdBy exist on every table: never define them)."""
 
-    name: Annotated[str, Field(description="Field name: a letter, then letters, digits or _", pattern=FIELD_NAME)]
-    type: Annotated[FieldType, Field(description="integer → BSON int; number → double (integers accepted)")]
-    required: NotRequired[Annotated[bool, Field(description="Must be present on insert (default false)")]]
-    default: NotRequired[Annotated[Any, Field(description="Applied on insert when absent; '$now' for date fields")]]
-    unique: NotRequired[Annotated[bool, Field(description="Unique values; creates index uniq_<name> (sparse)")]]
+    name: Annotated[str, Field(pattern=FIELD_NAME)]
+    type: Annotated[FieldType, Field(description="integer = BSON int; number = double (integers accepted)")]
+    required: NotRequired[Annotated[bool, Field(description="Required on insert")]]
+    default: NotRequired[Annotated[Any, Field(description="Applied on insert when absent; '$now' for dates")]]
+    unique: NotRequired[Annotated[bool, Field(description="Unique values (sparse index uniq_<name>)")]]
     description: NotRequired[Annotated[str, Field(max_length=1000)]]
     enum: NotRequired[Annotated[list[str | float], Field(description="Allowed values", min_length=1)]]
     minLength: NotRequired[Annotated[int, Field(ge=0)]]
     maxLength: NotRequired[Annotated[int, Field(ge=0)]]
-    pattern: NotRequired[Annotated[str, Field(description="Regular expression a string must match")]]
+    pattern: NotRequired[Annotated[str, Field(description="Regular expression")]]
     minimum: NotRequired[float]
     maximum: NotRequired[float]
     items: NotRequired[Annotated[ItemsDef, Field(description="Arrays: the element definition")]]
-    properties: NotRequired[
-        Annotated[list[dict[str, Any]], Field(description="Objects: nested FieldDefs (absent = free-form object)")]
-    ]
-    ref: NotRequired[Annotated[str, Field(description="reference: the target table name (stores its record id)")]]
+    properties: NotRequired[Annotated[list[dict[str, Any]], Field(description="Objects: nested FieldDefs")]]
+    ref: NotRequired[Annotated[str, Field(description="reference: the target table (stores its record id)")]]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -80,15 +71,12 @@ class IndexDef(TypedDict):
 
     fields: Annotated[
         dict[str, Literal[1, -1]] | list[str],
-        Field(description='{"field": 1 | -1} in order, or a list of field names (ascending)'),
+        Field(description='{"field": 1 | -1} in order, or field names (ascending)'),
     ]
     name: NotRequired[
         Annotated[
             str,
-            Field(
-                description="Letters, digits, _ (default derived: idx_<field>_<asc|desc>…)",
-                pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$",
-            ),
+            Field(description="Default: idx_<field>_<asc|desc>…", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$"),
         ]
     ]
     unique: NotRequired[bool]
@@ -98,15 +86,15 @@ class IndexDef(TypedDict):
 Permissions = Annotated[
     dict[str, dict[str, bool]] | None,
     Field(
-        description='Role matrix {"admin"|"user"|"guest"|"self": {"create"|"read"|"list"|"update"|"delete": bool}}; '
-        "replaces the whole object. To let users see only their own rows: user false + self true"
+        description='{"admin"|"user"|"guest"|"self": {"create"|"read"|"list"|"update"|"delete": bool}}, replaced '
+        "whole. Own rows only: user false + self true"
     ),
 ]
 ExpressionPermissions = Annotated[
     dict[str, str] | None,
     Field(
-        description='Per-operation rules overriding the matrix, e.g. {"read": "user | guest", "update": "self"}; '
-        "terms: public, guest, user, admin, self, role:NAME, role:*, with & | ( )"
+        description='Rules overriding the matrix, e.g. {"read": "user | guest", "update": "self"}; terms public guest '
+        "user admin self role:NAME role:* with & | ( )"
     ),
 ]
 ColumnPermissions = Annotated[
@@ -115,8 +103,5 @@ ColumnPermissions = Annotated[
 ]
 RowFilters = Annotated[
     list[dict[str, Any]] | None,
-    Field(
-        description='List filters per audience, e.g. [{"expression": "guest", "filter": {"status": "published"}}, '
-        '{"expression": "user", "filter": {"createdBy": "$userId"}}]'
-    ),
+    Field(description='List filters per audience, e.g. [{"expression": "user", "filter": {"createdBy": "$userId"}}]'),
 ]

@@ -14,10 +14,10 @@ from bkend_mcp.domain import compat
 from bkend_mcp.mcp.toolkit import ToolKit
 from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, WRITE_IDEMPOTENT
 
-FIRST = "Call get_context first: it gives the organization, project, environment and table ids these tools take. "
-Id = Annotated[str, Field(min_length=1, max_length=64)]
-PageArg = Annotated[int, Field(ge=1, description="Page number, from 1")]
-LimitArg = Annotated[int, Field(ge=1, le=100, description="Items per page (1-100)")]
+FIRST = "Call get_context first (it lists the ids these tools take). "
+Id = str
+PageArg = Annotated[int, Field(ge=1)]
+LimitArg = Annotated[int, Field(ge=1, le=100)]
 BsonField = dict[str, Any]
 
 

@@ -1,7 +1,8 @@
 """Core data tools (spec/mcp-and-console.md §6.3 "Data"): insert, query, update, delete and aggregate records.
 
 Each handler hands its arguments to one function of `domain/tenant_data.py`; the record rules are those of the
-REST data API, so a record the tools accept is one `POST /v1/data/{table}` would accept.
+REST data API, so a record the tools accept is one `POST /v1/data/{table}` would accept. Records hold what app users
+wrote, so results come back fenced (`kit.fenced()`, `mcp/fence.py`).
 """
 
 from __future__ import annotations
@@ -18,33 +19,33 @@ from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, Environment, Proj
 AsUser = Annotated[
     str | None,
     Field(
-        description="Act as this app user (their user id): the table's permissions, row filters and column rules "
-        "apply to them and new records are owned by them. Omit to act as the environment admin (no row rules, "
-        "createdBy empty)."
+        description="Act as this app user (id or e-mail): their permissions and row rules apply, new records are "
+        "theirs. Omit to act as admin (no row rules)."
     ),
 ]
 Filter = Annotated[
     dict[str, Any] | None,
     Field(
-        description='Conditions, all ANDed: {"field": value} for equality or {"field": {"$op": value}} with $eq $ne '
-        '$gt $gte $lt $lte $in $nin $regex (+$options "i") $exists $contains; dotted paths reach nested fields; '
-        'dates as ISO-8601 strings. Example: {"published": true, "views": {"$gte": 10}}'
+        description='ANDed conditions: {"field": value} or {"field": {"$op": value}}, ops $eq $ne $gt $gte $lt $lte '
+        '$in $nin $regex (+$options "i") $exists $contains; dotted paths; ISO-8601 dates. E.g. {"views": {"$gte": 10}}'
     ),
 ]
 OrFilters = Annotated[
     list[dict[str, Any]] | None,
-    Field(description="Alternatives: an array of filter objects, at least one must hold (ANDed with 'filter')"),
+    Field(description="Filters of which at least one must hold (ANDed with filter)"),
 ]
 Direction = Annotated[Literal["asc", "desc"] | None, Field(description="Sort direction; default desc")]
-DryRun = Annotated[bool, Field(description="Check everything and report what would change, without writing")]
+DryRun = Annotated[bool, Field(description="Report what would change; write nothing")]
 Limit = Annotated[
     int,
     Field(ge=1, le=bulk.MAX_LIMIT, description="Most records a filter may match; more is an error unless all=true"),
 ]
-All = Annotated[bool, Field(description="Allow any number of matches (and an empty filter, i.e. every record)")]
+All = Annotated[bool, Field(description="Allow any number of matches (an empty filter = every record)")]
 
 
 def register(server: MCPServer[Any], kit: ToolKit) -> None:
+    kit = kit.fenced()
+
     @server.tool(annotations=WRITE)
     async def insert_data(
         table: Table,

@@ -9,9 +9,9 @@ from pydantic import Field
 
 from bkend_mcp.domain import projects
 from bkend_mcp.mcp.toolkit import ToolKit
-from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, Confirm, Project
+from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, WRITE_IDEMPOTENT, Confirm, Project
 
-EnvironmentRef = Annotated[str, Field(description="Environment name or env_ id", min_length=1, max_length=64)]
+EnvironmentRef = Annotated[str, Field(description="Environment name or env_ id")]
 
 
 def register(server: MCPServer[Any], kit: ToolKit) -> None:
@@ -58,4 +58,18 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         first, then pass confirm = the environment name. A project's last environment cannot be deleted."""
         return await kit.call(
             "environment:delete", lambda b, p: projects.delete_environment(b, p, environment, confirm, project)
+        )
+
+    @server.tool(annotations=WRITE_IDEMPOTENT)
+    async def set_mcp_access(
+        environment: EnvironmentRef,
+        access: Annotated[
+            Literal["write", "read", "none"], Field(description="read: MCP may only read there; none: no MCP at all")
+        ],
+        project: Project = None,
+    ) -> dict[str, Any]:
+        """Limit what MCP may do in an environment, e.g. make prod read-only. MCP can only tighten it; loosening
+        is for an owner (PUT /v1/mcp-access with that environment's secret key, or the console)."""
+        return await kit.call(
+            "project:update", lambda b, p: projects.set_mcp_access(b, p, environment, access, project)
         )

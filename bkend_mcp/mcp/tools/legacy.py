@@ -16,8 +16,8 @@ from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE
 OrgId = Annotated[str | None, Field(description="Optional; checked against the table's organization")]
 ProjectId = Annotated[str | None, Field(description="Optional when tableId implies it; checked when sent")]
 EnvId = Annotated[str | None, Field(description="Optional when tableId implies it; checked when sent")]
-TableId = Annotated[str, Field(min_length=1, max_length=64, description="Table id (tbl_…) or name")]
-RecordId = Annotated[str, Field(min_length=1, max_length=64, description="Record id")]
+TableId = Annotated[str, Field(description="Table id (tbl_…) or name")]
+RecordId = str
 VersionId = Annotated[str | int, Field(description="Version id (sv_…/iv_…) or version number")]
 Data = Annotated[dict[str, Any], Field(description="Record fields")]
 
@@ -25,7 +25,7 @@ Data = Annotated[dict[str, Any], Field(description="Record fields")]
 def register(server: MCPServer[Any], kit: ToolKit) -> None:
     _schema_tool(server, kit)
     _structure(server, kit)
-    _records(server, kit)
+    _records(server, kit.fenced())  # records hold what app users wrote
 
 
 def _schema_tool(server: MCPServer[Any], kit: ToolKit) -> None:

@@ -11,7 +11,7 @@ from bkend_mcp.domain import projects
 from bkend_mcp.mcp.toolkit import ToolKit
 from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, WRITE_IDEMPOTENT, Confirm, Limit, Page
 
-ProjectRef = Annotated[str, Field(description="Project id or slug", min_length=1, max_length=64)]
+ProjectRef = Annotated[str, Field(description="Project id or slug")]
 EnvironmentName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,31}$")]
 
 

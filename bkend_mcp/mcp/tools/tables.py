@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import MCPServer
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from bkend_mcp.domain import table_admin
 from bkend_mcp.mcp.toolkit import ToolKit
@@ -29,10 +29,8 @@ from bkend_mcp.mcp.tools.args import (
 )
 
 NewTable = Annotated[
-    str,
-    Field(description="Table name: a letter, then letters, digits, _ or -; not users/accounts/sessions/files",
-          pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"),
-]  # fmt: skip
+    str, Field(description="Not users/accounts/sessions/files", pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+]
 FieldNames = Annotated[list[str] | None, Field(description="Field names", max_length=200)]
 PermissionObject = Literal["permissions", "expressionPermissions", "columnPermissions", "rowFilters"]
 
@@ -65,8 +63,8 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         schema: Annotated[
             dict[str, Any] | None,
             Field(
-                description='Alternative to fields: BSON map {"title": {"bsonType": "string"}, …} with an optional '
-                '"required": [names], or {"bsonType": "object", "properties": …, "required": […]}'
+                description='Instead of fields: BSON map {"title": {"bsonType": "string"}, …}, optional "required": '
+                "[names]"
             ),
         ] = None,
         displayName: Annotated[str | None, Field(max_length=100)] = None,
@@ -138,7 +136,9 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     async def manage_fields(
         table: Table,
         add: Annotated[
-            list[FieldDef] | None, Field(description="Fields to add, or to redefine (attributes merge)", max_length=200)
+            list[FieldDef] | None,
+            WithJsonSchema({"type": "array", "items": {"type": "object"}}),
+            Field(description="FieldDefs (as in create_table) to add or redefine (attributes merge)", max_length=200),
         ] = None,
         remove: Annotated[
             list[str] | None,
