@@ -34,6 +34,7 @@ def test_readme_links_point_at_real_docs():
 
 def test_readme_quick_start_has_the_two_commands():
     readme = (ROOT / "README.md").read_text()
-    assert "pip install -e . && bkend-mcp serve" in readme
-    assert "pip install -e '.[test]' && python -m pytest" in readme
-    assert "pip install -e '.[test]' && python -m pytest" in (ROOT / ".ci" / "run").read_text()
+    serve = "python3 -m venv .venv && . .venv/bin/activate && pip install -e . && bkend-mcp serve"
+    test = "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && python -m pytest"
+    assert serve in readme and test in readme
+    assert test in (ROOT / ".ci" / "run").read_text()
