@@ -69,16 +69,16 @@ OPERATIONS: dict[str, Callable[[list[Any]], Any]] = {
 
 
 def _day(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d")
+    return f"{moment.year:04d}" + moment.strftime("-%m-%d")  # %Y does not pad years before 1000
 
 
 def _week(moment: datetime) -> str:
     """The Monday the ISO week starts on, so keys sort in time order and read as dates."""
-    return (moment - timedelta(days=moment.weekday())).strftime("%Y-%m-%d")
+    return _day(moment - timedelta(days=moment.weekday()))
 
 
 def _month(moment: datetime) -> str:
-    return moment.strftime("%Y-%m")
+    return _day(moment)[:7]
 
 
 UNITS: dict[str, Callable[[datetime], str]] = {"day": _day, "week": _week, "month": _month}

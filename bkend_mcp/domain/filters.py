@@ -300,9 +300,39 @@ def _compiled(field: Field, pattern: str, flags: dict[str, bool]) -> Regex:
         raise _fail(field, "too-large", f"'{field.name}': $regex is longer than {MAX_REGEX_LENGTH} characters")
     try:
         re.compile(pattern)
+        nested = _nests_repeats(re._parser.parse(pattern))
     except (re.error, RecursionError, OverflowError):
         raise _fail(field, "invalid-regex", f"'{field.name}': $regex is not a valid regular expression") from None
+    if nested:
+        raise _fail(
+            field,
+            "invalid-regex",
+            f"'{field.name}': $regex repeats a group that itself repeats, like (a+)+; write it without the nesting",
+        )
     return Regex(pattern, **flags)
+
+
+_REPEATS = (re._constants.MAX_REPEAT, re._constants.MIN_REPEAT)
+
+
+def _nests_repeats(parsed: Any, inside_repeat: bool = False) -> bool:
+    """True when a repeat (`+`, `*`, `{n,m}` with m > 1) contains another: the shape of catastrophic backtracking,
+    which no time limit can interrupt inside one `re` match."""
+    for op, arg in parsed:
+        if op in _REPEATS:
+            low, high, body = arg
+            repeats = high is re._constants.MAXREPEAT or high > 1
+            if repeats and inside_repeat:
+                return True
+            if _nests_repeats(body, inside_repeat or repeats):
+                return True
+        elif op is re._constants.SUBPATTERN and _nests_repeats(arg[-1], inside_repeat):
+            return True
+        elif op is re._constants.BRANCH and any(_nests_repeats(p, inside_repeat) for p in arg[1]):
+            return True
+        elif op in (re._constants.ASSERT, re._constants.ASSERT_NOT) and _nests_repeats(arg[1], inside_repeat):
+            return True
+    return False
 
 
 def _as_date(field: Field, text: str) -> datetime:

@@ -55,9 +55,17 @@ def _from_project_headers(
 
 
 def _live_environment(backend: Backend, project_id: str, environment_id: str) -> tuple[str, str]:
-    if backend.control("projects").get(project_id) is None:
+    """Both still exist (through the control cache: deleting either through this process clears it)."""
+    project_live, env_live = backend.cache.get(
+        ("live", project_id, environment_id),
+        lambda: (
+            backend.control("projects").get(project_id) is not None,
+            backend.control("environments").get(environment_id) is not None,
+        ),
+    )
+    if not project_live:
         raise BkendError("data/project-not-found")
-    if backend.control("environments").get(environment_id) is None:
+    if not env_live:
         raise BkendError("data/environment-not-found")
     return project_id, environment_id
 

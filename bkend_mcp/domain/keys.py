@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bkend_mcp.domain import dates, ids
-from bkend_mcp.domain.backend import Backend
+from bkend_mcp.domain.backend import CONTROL, Backend
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.secrets import sha256_hex
 from bkend_mcp.store.base import Cond, Query
@@ -121,12 +121,10 @@ def verify_key(backend: Backend, plaintext: str) -> dict[str, Any]:
     """The stored key for `plaintext`, or the 401 of spec/data.md §3.1 steps 3-4."""
     if not KEY_FORMAT.match(plaintext):
         raise BkendError("auth/invalid-token-format", "API key must be 'pk_' or 'sk_' followed by 64 hex characters")
-    found = backend.control("api_keys").find(
-        Query(Cond("keyHash", "eq", sha256_hex(plaintext.lower()), scalar=True), limit=1)
-    )
-    if not found:
+    key_hash = sha256_hex(plaintext.lower())
+    doc = backend.cache.get(("api_key", key_hash), lambda: _find_by_hash(backend, key_hash))
+    if doc is None:
         raise BkendError("auth/unauthorized", "Invalid API key")
-    doc = found[0]
     if doc.get("revokedAt") is not None:
         raise BkendError("auth/api-key-revoked")
     now = dates.now()
@@ -137,11 +135,20 @@ def verify_key(backend: Backend, plaintext: str) -> dict[str, Any]:
     return doc
 
 
+def _find_by_hash(backend: Backend, key_hash: str) -> dict[str, Any] | None:
+    """The stored key with this hash. Cached by `verify_key` for `CACHE_TTL_SECONDS` at most; revoking or deleting
+    a key through any backend of this process clears the cache at once (spec/data.md §9 item 38)."""
+    found = backend.control("api_keys").find(Query(Cond("keyHash", "eq", key_hash, scalar=True), limit=1))
+    return found[0] if found else None
+
+
 def _touch(backend: Backend, doc: dict[str, Any], now: datetime) -> None:
-    """Record use at most once a minute, so verifying a key is not a write per request."""
+    """Record use at most once a minute, so verifying a key is not a write per request. The write goes around
+    the cache-clearing wrapper: `lastUsedAt` is not something a cached lookup depends on."""
     last = doc.get("lastUsedAt")
     if last is None or (now - _as_datetime(last)).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
-        backend.control("api_keys").update(doc["_id"], {"lastUsedAt": now})
+        backend.store.collection(CONTROL, "api_keys").update(doc["_id"], {"lastUsedAt": now})
+        doc["lastUsedAt"] = now
 
 
 def _as_datetime(value: datetime | str) -> datetime:

@@ -36,7 +36,7 @@ def resolve_table(backend: Backend, caller: Caller, name: str, op: str) -> dict[
         raise BkendError(
             "data/system-table-access", f"'{name}' is a built-in table: use /v1/auth, /v1/users or /v1/files"
         )
-    table = tables.find_table(backend, caller.environment_id, name) or users_table.table_view(name)
+    table = tables.cached_table(backend, caller.environment_id, name) or users_table.table_view(name)
     if name.startswith("_") and not caller.is_admin and (table is None or not _has_permissions(table)):
         raise BkendError("data/system-table-access", f"System table '{name}' is not accessible")
     if table is None:

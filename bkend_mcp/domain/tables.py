@@ -53,6 +53,13 @@ def find_table(backend: Backend, environment_id: str, name: str) -> dict[str, An
     return found[0] if found else None
 
 
+def cached_table(backend: Backend, environment_id: str, name: str) -> dict[str, Any] | None:
+    """`find_table` through the backend's control cache: the data API's hot path. The result is shared and must
+    not be mutated; a table change made in this process is seen at once, one made by another worker process
+    within `CACHE_TTL_SECONDS`."""
+    return backend.cache.get(("table", environment_id, name), lambda: find_table(backend, environment_id, name))
+
+
 def require_table(backend: Backend, environment_id: str, ref: str) -> dict[str, Any]:
     """A table by name or by `tbl_` id, within the environment."""
     doc = find_table(backend, environment_id, ref)

@@ -18,6 +18,7 @@ from typing import Any
 
 from bkend_mcp.domain import dates
 from bkend_mcp.domain.errors import validation_error
+from bkend_mcp.store.base import PATH_SEGMENT
 
 Detail = dict[str, Any]
 Prop = Mapping[str, Any]
@@ -421,7 +422,9 @@ def prepare_patch(schema: Prop, body: Mapping[str, Any]) -> tuple[dict[str, Any]
     details: list[Detail] = []
     for key, value in body.items():
         prop = properties.get(key)
-        if value is None and not nullable(prop):
+        if not PATH_SEGMENT.match(key):  # the store addresses a PATCHed field by its name
+            details.append(_detail(key, "invalid-key", "cannot be set by PATCH: use letters, digits and '_' only"))
+        elif value is None and not nullable(prop):
             if key in required:
                 details.append(_detail(key, "required", "is required and cannot be set to null"))
             else:

@@ -49,6 +49,8 @@ bkend-mcp: a self-hosted backend (tables, records, users, files) you manage for 
 - Call get_context first: it names the organization, projects, environments, the REST base URL and the
   publishable keys app code must use.
 - Ids are in the field `id`; lists are {items, pagination}.
+- Tool arguments: `project` is a project id or slug (default: the only project), `environment` a name or env_ id
+  (default: dev), `table` a name or tbl_ id.
 - App code talks to the REST API (base URL from get_context) with headers X-API-Key and, for a signed-in user,
   Authorization: Bearer <access token>. Never put the MCP URL in app code.
 - Use search_docs for REST recipes (data, auth, storage) before writing client code.

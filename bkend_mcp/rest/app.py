@@ -35,6 +35,7 @@ from bkend_mcp.rest import (
 )
 from bkend_mcp.rest.errors import ErrorMiddleware, http_exception
 from bkend_mcp.rest.http import JSONResponse
+from bkend_mcp.rest.security_headers import SecurityHeadersMiddleware
 from bkend_mcp.rest.storage_tasks import storage_sweeper
 
 CORS_METHODS = ["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"]
@@ -66,6 +67,7 @@ def create_app(config: Config, backend: Backend | None = None) -> Starlette:
 
     routes = [
         Route("/health", health),
+        *data.routes(),  # first: the busiest; Starlette matches in order and nothing else is under /v1/data/
         *tables.routes(),
         *mcp_access.routes(),
         *auth.routes(),
@@ -76,12 +78,12 @@ def create_app(config: Config, backend: Backend | None = None) -> Starlette:
         *files.routes(),
         *blob_routes.routes(),
         *console.routes(),
-        *data.routes(),
         *data.shorthand_routes(),
         *oauth.routes(config),
         *mcp.routes,
     ]
     middleware = [
+        Middleware(SecurityHeadersMiddleware),
         Middleware(
             CORSMiddleware,
             allow_origin_regex=".*",

@@ -70,17 +70,28 @@ _FORGET_INDEX = "DELETE FROM bk_indexes WHERE namespace = ? AND collection = ? A
 _FORGET_INDEXES = "DELETE FROM bk_indexes WHERE namespace = ? AND collection = ?"
 
 
+MAX_CACHED_COLLECTIONS = 4096
+
+
 class SqliteStore:
     """Namespaces and collections in one SQLite database file, shareable by threads and processes."""
 
     def __init__(self, path: str | Path, *, read_timeout: float = 5.0, busy_timeout: float = 10.0) -> None:
         self._db = Connections(Path(path), read_timeout, busy_timeout)
+        self._collections: dict[tuple[str, str], SqliteCollection] = {}
         with self._db.transaction() as conn:
             for statement in CATALOGUE:
                 conn.execute(statement)
 
     def collection(self, namespace: str, name: str) -> SqliteCollection:
-        return SqliteCollection(self._db, Names(check_namespace(namespace), check_collection(name)))
+        """Collections hold no state beyond their (checked) names, so one object per name is reused."""
+        found = self._collections.get((namespace, name))
+        if found is None:
+            found = SqliteCollection(self._db, Names(check_namespace(namespace), check_collection(name)))
+            if len(self._collections) >= MAX_CACHED_COLLECTIONS:
+                self._collections.clear()
+            self._collections[(namespace, name)] = found
+        return found
 
     def drop_collection(self, namespace: str, name: str) -> None:
         names = Names(check_namespace(namespace), check_collection(name))

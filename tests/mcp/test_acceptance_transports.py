@@ -18,6 +18,7 @@ from mcp.client.sse import sse_client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
+from bkend_mcp.mcp.listing import effective_annotations
 from tests.mcp.live_server import LiveServer, live_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,8 +67,8 @@ async def cookbook(client: Client, table: str) -> dict[str, Any]:
     """The cookbook smoke test of §6.8 item 6; returns what each step showed, for comparison across transports."""
     tools = {tool.name: tool for tool in (await client.list_tools()).tools}
     seen: dict[str, Any] = {"tools": sorted(tools)}
-    seen["annotations"] = {n: (tools[n].annotations.read_only_hint, tools[n].annotations.destructive_hint)
-                           for n in ANNOTATIONS}  # fmt: skip
+    hints = {n: effective_annotations(tools[n].annotations) for n in ANNOTATIONS}
+    seen["annotations"] = {n: (h.read_only_hint, h.destructive_hint) for n, h in hints.items()}  # fmt: skip
     failed, made = await call(client, "create_table", table=table, fields=[
         {"name": "title", "type": "string", "required": True},
         {"name": "published", "type": "boolean", "default": False},

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bkend_mcp.domain.auth import collections, mailer
+from bkend_mcp.mcp.listing import effective_annotations
 from tests.api.auth_helpers import PASSWORD
 from tests.mcp.mcp_client import Tools
 
@@ -19,7 +20,8 @@ def test_both_tools_are_listed_as_destructive_with_a_flat_schema(tools):
     listed = tools.list()
     for name in ("manage_auth", "manage_users"):
         tool = listed[name]
-        assert tool.annotations.destructive_hint is True and tool.annotations.read_only_hint is False
+        hints = effective_annotations(tool.annotations)
+        assert hints.destructive_hint is True and hints.read_only_hint is False
         schema = tool.input_schema
         assert schema["required"] == ["action"] and "oneOf" not in str(schema)
     assert "preview_email_template" in str(listed["manage_auth"].input_schema["properties"]["action"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bkend_mcp.mcp.listing import effective_annotations
 from tests.mcp.mcp_client import Tools
 
 BKEND_TOOLS = {
@@ -47,7 +48,7 @@ def test_every_bkend_tool_is_listed_with_its_annotations_and_says_call_get_conte
     listed = Tools(env.backend, toolsets=["bkend"]).list()
     assert set(listed) == set(BKEND_TOOLS)
     for name, kind in BKEND_TOOLS.items():
-        annotations = listed[name].annotations
+        annotations = effective_annotations(listed[name].annotations)
         assert (annotations.read_only_hint, annotations.destructive_hint) == ANNOTATIONS[kind], name
         assert listed[name].description.startswith("Call get_context first"), name
 

@@ -11,6 +11,7 @@ import pytest
 
 from bkend_mcp.domain.principal import Principal
 from bkend_mcp.domain.tenancy import LOCAL_OWNER_ID
+from bkend_mcp.mcp.listing import effective_annotations
 
 pytestmark = pytest.mark.anyio
 
@@ -45,7 +46,7 @@ async def test_tools_list_has_every_core_tool_with_its_annotations(mcp):
     catalogue = await tool_catalogue(mcp)
     for name, kind in CORE_TOOLS.items():
         assert name in catalogue, name
-        hints = catalogue[name].annotations
+        hints = effective_annotations(catalogue[name].annotations)
         assert (hints.read_only_hint, hints.destructive_hint, hints.idempotent_hint) == HINTS[kind], name
         assert hints.open_world_hint is False, name
         assert catalogue[name].description and len(catalogue[name].description) > 40, name
@@ -58,7 +59,9 @@ async def test_input_schemas_carry_the_constraints(mcp):
     assert (search["limit"]["minimum"], search["limit"]["maximum"], search["limit"]["default"]) == (1, 10, 5)
     create_table = catalogue["create_table"].input_schema
     assert create_table["properties"]["table"]["pattern"] == "^[A-Za-z][A-Za-z0-9_-]{0,63}$"
-    field_def = create_table["$defs"]["FieldDef"]
+    field_def = create_table["properties"]["fields"]["items"]  # used once: inlined by the compact listing
+    if "$ref" in field_def:
+        field_def = create_table["$defs"][field_def["$ref"].rsplit("/", 1)[-1]]
     assert field_def["properties"]["name"]["pattern"] == "^[A-Za-z][A-Za-z0-9_]{0,63}$"
     assert set(field_def["properties"]["type"]["enum"]) == {
         "string", "number", "integer", "boolean", "date", "object", "array", "reference"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bkend_mcp.mcp.listing import effective_annotations
 from tests import auth_testing
 from tests.mcp.mcp_client import Tools
 
@@ -294,7 +295,7 @@ def test_data_tools_are_listed_with_their_annotations(env):
         "aggregate_data": (True, None),
     }
     for name, (read_only, destructive) in expected.items():
-        annotations = listed[name].annotations
+        annotations = effective_annotations(listed[name].annotations)
         assert (annotations.read_only_hint, annotations.destructive_hint) == (read_only, destructive), name
         assert annotations.open_world_hint is False
     records = listed["insert_data"].input_schema["properties"]["records"]

@@ -5,8 +5,9 @@ keywords), and the server still validates against the full schema."""
 from __future__ import annotations
 
 import pytest
+from mcp.types import ToolAnnotations
 
-from bkend_mcp.mcp.listing import compact_schema, compact_tool, inline_single_use_defs
+from bkend_mcp.mcp.listing import compact_schema, compact_tool, effective_annotations, inline_single_use_defs
 from tests.mcp.guardrails_support import principal, session
 
 pytestmark = pytest.mark.anyio
@@ -64,3 +65,29 @@ async def test_listed_tools_keep_descriptions_and_arguments_still_validate_fully
     query = tools["query_data"].input_schema["properties"]
     assert "description" in query["filter"] and "title" not in query["filter"] and "anyOf" not in query["project"]
     assert refused.is_error and "name" in refused.content[0].text
+
+
+def test_annotation_hints_equal_to_the_mcp_defaults_are_left_out_and_read_back_the_same():
+    write = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False, "openWorldHint": False}
+    read = {"readOnlyHint": True, "openWorldHint": False}
+    destructive = {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": False, "openWorldHint": True}
+    listed = [compact_tool({"name": n, "inputSchema": {"type": "object"}, "annotations": a})
+              for n, a in (("w", write), ("r", read), ("d", destructive))]  # fmt: skip
+    assert [t.get("annotations") for t in listed] == [
+        {"destructiveHint": False, "openWorldHint": False},
+        {"readOnlyHint": True, "openWorldHint": False},
+        None,
+    ]
+    for original, tool in zip((write, read, destructive), listed, strict=True):
+        back = effective_annotations(ToolAnnotations.model_validate(tool.get("annotations") or {}))
+        assert back == effective_annotations(ToolAnnotations.model_validate(original))
+
+
+def test_a_definition_used_once_is_inlined_even_when_it_refers_to_another():
+    schema = {
+        "properties": {"body": {"$ref": "#/$defs/Body"}},
+        "$defs": {"Body": {"type": "object", "properties": {"x": {"$ref": "#/$defs/X"}}}, "X": {"type": "integer"}},
+    }
+    assert inline_single_use_defs(schema) == {
+        "properties": {"body": {"type": "object", "properties": {"x": {"type": "integer"}}}}
+    }

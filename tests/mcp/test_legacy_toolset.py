@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bkend_mcp.mcp.listing import effective_annotations
 from tests.mcp.mcp_client import Tools
 
 LEGACY_TOOLS = {
@@ -39,7 +40,7 @@ def test_legacy_tools_are_listed_only_when_asked_for(env, monkeypatch):
     assert not set(LEGACY_TOOLS) & default
     listed = Tools(env.backend, toolsets=["core", "bkend", "bkend-legacy"]).list()
     for name, kind in LEGACY_TOOLS.items():
-        annotations = listed[name].annotations
+        annotations = effective_annotations(listed[name].annotations)
         assert (annotations.read_only_hint, annotations.destructive_hint) == ANNOTATIONS[kind], name
 
 

@@ -8,6 +8,7 @@ import base64
 import pytest
 from starlette.testclient import TestClient
 
+from bkend_mcp.mcp.listing import effective_annotations
 from tests.api.files_helpers import who
 from tests.blobs_testing import png
 from tests.mcp.mcp_client import Tools
@@ -26,8 +27,8 @@ def upload(tools: Tools, **arguments) -> dict:
 
 def test_tools_are_listed_with_their_annotations(tools):
     listed = tools.list()
-    hints = {name: listed[name].annotations for name in ("list_files", "get_file", "upload_file", "update_file",
-                                                          "delete_file")}  # fmt: skip
+    names = ("list_files", "get_file", "upload_file", "update_file", "delete_file")
+    hints = {name: effective_annotations(listed[name].annotations) for name in names}
     assert hints["list_files"].read_only_hint and hints["get_file"].read_only_hint
     assert hints["upload_file"].open_world_hint is True
     assert hints["update_file"].idempotent_hint and hints["delete_file"].destructive_hint

@@ -10,6 +10,8 @@ hash made with older parameters still verifies and is replaced at the next succe
 from __future__ import annotations
 
 import functools
+import os
+import threading
 import unicodedata
 
 from argon2 import PasswordHasher, Type
@@ -24,6 +26,9 @@ OWASP_MIN_MEMORY_KIB = 7168
 OWASP_MIN_COST = 35840
 """memory (KiB) × passes of OWASP's weakest recommended configuration (m=7 MiB, t=5)."""
 DUMMY_PASSWORD = "bkend-dummy-password-for-timing"
+_HASHING = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+"""At most one Argon2 computation per CPU at a time in this process: more only queue inside the CPU while each
+holds its memory (64 MiB by default), so 32 concurrent sign-ins would need 2 GiB and finish no sooner."""
 
 
 def _class_rules(policy: PasswordPolicy) -> list[tuple[bool, str, object]]:
@@ -87,14 +92,17 @@ def _dummy_hash(params: Argon2Params) -> str:
 
 
 def hash_password(params: Argon2Params, password: str) -> str:
-    return _hasher(params).hash(password)
+    with _HASHING:
+        return _hasher(params).hash(password)
 
 
 def verify(params: Argon2Params, stored_hash: str | None, password: str) -> bool:
     """True when `password` matches. With no stored hash (unknown user, password-less account) a dummy hash is
     verified instead, so the answer takes as long either way (no user enumeration by timing)."""
     try:
-        return _hasher(params).verify(stored_hash or _dummy_hash(params), password) and stored_hash is not None
+        target = stored_hash or _dummy_hash(params)
+        with _HASHING:
+            return _hasher(params).verify(target, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -11,7 +11,7 @@ from bkend_mcp.domain import activity
 from bkend_mcp.mcp.toolkit import ToolKit
 from bkend_mcp.mcp.tools.args import READ, Limit, Page
 
-When = Annotated[str | None, Field(description="ISO-8601 date-time, e.g. 2026-05-01T00:00:00Z", max_length=40)]
+When = Annotated[str | None, Field(description="ISO-8601", max_length=40)]
 
 
 def register(server: MCPServer[Any], kit: ToolKit) -> None:
@@ -19,16 +19,13 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
 
     @server.tool(annotations=READ)
     async def get_activity(
-        tool: Annotated[str | None, Field(description="Only calls of this tool", max_length=64)] = None,
-        outcome: Annotated[
-            str | None, Field(description="ok, error (any failure) or one error code, e.g. mcp/read-only")
-        ] = None,
+        tool: Annotated[str | None, Field(max_length=64)] = None,
+        outcome: Annotated[str | None, Field(description="ok, error or an error code")] = None,
         since: When = None,
         until: When = None,
         page: Page = 1,
         limit: Limit = 20,
     ) -> dict[str, Any]:
-        """Recent MCP tool calls, newest first: {items: [{id, at, tool, arguments (secrets redacted), outcome,
-        durationMs, records, client, projectId}], pagination}."""
+        """Recent MCP tool calls, newest first: tool, arguments (secrets redacted), outcome, duration, client."""
         filters = {"tool": tool, "outcome": outcome, "since": since, "until": until, "page": page, "limit": limit}
         return await fenced.call(None, lambda b, p: activity.list_activity(b, p, **filters))

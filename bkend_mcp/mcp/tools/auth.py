@@ -32,33 +32,26 @@ def _given(values: dict[str, Any]) -> dict[str, Any]:
 def register(server: MCPServer[Any], kit: ToolKit) -> None:
     @server.tool(annotations=DESTRUCTIVE)
     async def manage_auth(
-        action: Annotated[AuthAction, Field(description="What to do; each action uses only the keys named below")],
+        action: AuthAction,
         project: Project = None,
         environment: Environment = None,
-        provider: Annotated[
-            Literal["google", "github"] | None, Field(description="set/delete_oauth_provider: google or github")
-        ] = None,
+        provider: Annotated[Literal["google", "github"] | None, Field(description="set/delete_oauth_provider")] = None,
         clientId: Annotated[str | None, Field(description="set_oauth_provider (required the first time)")] = None,
-        clientSecret: Annotated[
-            str | None, Field(description="set_oauth_provider: write-only, stored encrypted, never shown again")
-        ] = None,
-        redirectUri: Annotated[
-            str | None, Field(description="set_oauth_provider; default <server>/v1/auth/<provider>/callback")
-        ] = None,
-        scopes: Annotated[list[str] | None, Field(description="set_oauth_provider, e.g. openid email profile")] = None,
-        enabled: Annotated[bool | None, Field(description="set_oauth_provider (default true)")] = None,
+        clientSecret: Annotated[str | None, Field(description="set_oauth_provider; write-only")] = None,
+        redirectUri: Annotated[str | None, Field(description="set_oauth_provider; default: this server's")] = None,
+        scopes: Annotated[list[str] | None, Field(description="set_oauth_provider")] = None,
+        enabled: Annotated[bool | None, Field(description="set_oauth_provider; default true")] = None,
         additionalClientIds: Annotated[
-            list[str] | None, Field(description="set_oauth_provider: more accepted ID-token audiences (mobile apps)")
+            list[str] | None, Field(description="set_oauth_provider: more ID-token audiences")
         ] = None,
         endpoints: Annotated[
-            dict[str, str] | None,
-            Field(description="set_oauth_provider: override authorize/token/userinfo/emails/jwks/issuer URLs"),
+            dict[str, str] | None, Field(description="set_oauth_provider: authorize/token/userinfo/jwks… URLs")
         ] = None,
         passwordPolicy: Annotated[
             dict[str, Any] | None,
             Field(
                 description="update_email_config: {minLength 6-128, requireUppercase, requireLowercase, "
-                "requireNumbers, requireSpecialChars, expirationDays int|null}"
+                "requireNumbers, requireSpecialChars, expirationDays}"
             ),
         ] = None,
         magicLinkEnabled: Annotated[bool | None, Field(description="update_email_config")] = None,
@@ -68,8 +61,8 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         settings: Annotated[
             dict[str, Any] | None,
             Field(
-                description="update_email_config: other settings, e.g. requireEmailVerification, "
-                "allowedRedirectUrls, passwordResetUrl, invitationUrl, defaultRole, autoLinkVerifiedEmail, rateLimits"
+                description="update_email_config: e.g. requireEmailVerification, allowedRedirectUrls, "
+                "passwordResetUrl, defaultRole"
             ),
         ] = None,
         senderEmail: Annotated[str | None, Field(description="update_email_settings")] = None,
@@ -77,21 +70,17 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         logoUrl: Annotated[str | None, Field(description="update_email_settings")] = None,
         brandColor: Annotated[str | None, Field(description="update_email_settings: #RRGGBB")] = None,
         overrideDefaults: Annotated[
-            bool | None, Field(description="update_email_settings: send the customised templates")
+            bool | None, Field(description="update_email_settings: use the customised templates")
         ] = None,
-        category: Annotated[Category | None, Field(description="the template (get/update/reset/preview)")] = None,
-        locale: Annotated[str | None, Field(description="template locale, e.g. en, ko (default en)")] = None,
+        category: Annotated[Category | None, Field(description="*_email_template")] = None,
+        locale: Annotated[str | None, Field(description="*_email_template; default en")] = None,
         subject: Annotated[str | None, Field(description="update_email_template")] = None,
-        body: Annotated[str | None, Field(description="update_email_template: HTML with {{variables}}")] = None,
-        sampleData: Annotated[
-            dict[str, Any] | None, Field(description="preview_email_template: values for {{userName}} …")
-        ] = None,
+        body: Annotated[str | None, Field(description="update_email_template: HTML")] = None,
+        sampleData: Annotated[dict[str, Any] | None, Field(description="preview_email_template")] = None,
     ) -> dict[str, Any]:
-        """Auth settings of an environment: get_config (email sign-in + Google/GitHub), update_email_config
-        (password policy, magic links, other settings), set_oauth_provider / delete_oauth_provider, mail sender
-        settings (get/update_email_settings), and the mail templates (list, get, update, reset, preview).
-        Templates use {{userName}} {{userEmail}} {{resetLink}} {{verifyLink}} {{magicLink}} {{invitationLink}}
-        {{inviterName}} {{resourceName}} {{projectName}} {{expiresInMinutes}} {{token}}."""
+        """Auth settings of an environment: password policy, magic links, Google/GitHub OAuth, mail sender and
+        templates; each action takes only its keys. Template {{variables}}: userName userEmail resetLink
+        verifyLink magicLink invitationLink inviterName resourceName projectName expiresInMinutes token."""
         arguments = _given({
             "provider": provider, "clientId": clientId, "clientSecret": clientSecret, "redirectUri": redirectUri,
             "scopes": scopes, "enabled": enabled, "additionalClientIds": additionalClientIds, "endpoints": endpoints,
@@ -109,40 +98,31 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
 
     @server.tool(annotations=DESTRUCTIVE)
     async def manage_users(
-        action: Annotated[UserAction, Field(description="What to do; each action uses only the keys named below")],
+        action: UserAction,
         project: Project = None,
         environment: Environment = None,
-        userId: Annotated[str | None, Field(description="get/update/set_role/delete/send_password_reset")] = None,
-        email: Annotated[
-            str | None, Field(description="create (required); get/send_password_reset instead of userId")
-        ] = None,
-        name: Annotated[str | None, Field(description="create (default: the address's local part)")] = None,
-        nickname: Annotated[str | None, Field(description="create")] = None,
-        password: Annotated[
-            str | None, Field(description="create: checked against the policy; omit for magic-link/reset sign-in")
-        ] = None,
-        role: Annotated[str | None, Field(description="create/set_role: admin, user, guest or a custom role")] = None,
-        emailVerified: Annotated[bool | None, Field(description="create (default false)")] = None,
+        userId: str | None = None,
+        email: Annotated[str | None, Field(description="create (required); get, send_password_reset")] = None,
+        name: Annotated[str | None, Field(description="Default: the address's local part")] = None,
+        nickname: str | None = None,
+        password: Annotated[str | None, Field(description="Omit for magic-link/reset sign-in")] = None,
+        role: Annotated[str | None, Field(description="admin, user, guest or custom")] = None,
+        emailVerified: bool | None = None,
         data: Annotated[
             dict[str, Any] | None,
-            Field(
-                description="update: {name, nickname, image, mobile, gender, bio, socialLinks, status: active|banned}"
-            ),
+            Field(description="{name, nickname, image, mobile, gender, bio, socialLinks, status: active|banned}"),
         ] = None,
-        search: Annotated[str | None, Field(description="list: case-insensitive text")] = None,
-        searchType: Annotated[Literal["name", "nickname", "email"] | None, Field(description="list")] = None,
-        page: Annotated[int | None, Field(ge=1, description="list")] = None,
-        limit: Annotated[int | None, Field(ge=1, le=100, description="list (default 20)")] = None,
-        sortBy: Annotated[
-            Literal["createdAt", "updatedAt", "name", "email", "role"] | None, Field(description="list")
-        ] = None,
-        sortDirection: Annotated[Literal["asc", "desc"] | None, Field(description="list (default desc)")] = None,
-        callbackUrl: Annotated[str | None, Field(description="send_password_reset: the app's reset page")] = None,
+        search: str | None = None,
+        searchType: Literal["name", "nickname", "email"] | None = None,
+        page: Annotated[int | None, Field(ge=1)] = None,
+        limit: Annotated[int | None, Field(ge=1, le=100)] = None,
+        sortBy: Literal["createdAt", "updatedAt", "name", "email", "role"] | None = None,
+        sortDirection: Literal["asc", "desc"] | None = None,
+        callbackUrl: Annotated[str | None, Field(description="The app's reset page")] = None,
     ) -> dict[str, Any]:
-        """App users of an environment: list (search, sort, page), get (by userId or email), create, update
-        (profile fields; status banned signs them out everywhere), set_role (effective on their next request),
-        delete (soft delete: frees the address, revokes sessions), send_password_reset (mails a reset link).
-        Users never include password hashes or tokens."""
+        """App users of an environment; each action takes only its keys: list (search, sort, page); get, update
+        (data), set_role (role), delete (soft), send_password_reset (callbackUrl) by userId (or email for get and
+        reset); create (email, password…). status banned signs a user out."""
         arguments = _given({
             "userId": userId, "email": email, "name": name, "nickname": nickname, "password": password, "role": role,
             "emailVerified": emailVerified, "data": data, "search": search, "searchType": searchType, "page": page,

@@ -14,7 +14,7 @@ from bkend_mcp.domain import compat
 from bkend_mcp.mcp.toolkit import ToolKit
 from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, WRITE_IDEMPOTENT
 
-FIRST = "Call get_context first (it lists the ids these tools take). "
+FIRST = "Call get_context first. "
 Id = str
 PageArg = Annotated[int, Field(ge=1)]
 LimitArg = Annotated[int, Field(ge=1, le=100)]
@@ -54,7 +54,7 @@ class TableCreateBody(TypedDict):
     schema: Annotated[
         dict[str, Any],
         Field(
-            description='BSON field map, e.g. {"title": {"bsonType": "string"}, "published": {"bsonType": "bool"}}; '
+            description='BSON field map, e.g. {"title": {"bsonType": "string"}}; '
             'a "required" list (or required: true on a field) marks required fields'
         ),
     ]
@@ -99,42 +99,25 @@ class IndexManageBody(TypedDict):
 
 
 DESCRIPTIONS = {
-    "backend_org_list": "List the organizations you can access. {items, pagination}",
+    "backend_org_list": "List your organizations.",
     "backend_org_get": "One organization by id.",
-    "backend_access_token_list": (
-        "List the access tokens (API keys) of the organization; publishable keys in full, secret keys masked."
-    ),
-    "backend_access_token_get": "One access token (API key); never a secret key's value.",
-    "backend_project_list": "List projects with settings and environment count.",
-    "backend_project_get": "One project by id (or slug).",
-    "backend_project_create": "Create a project; a dev environment with a publishable key is created with it.",
-    "backend_project_update": "Update a project's name, description or settings (the slug cannot change).",
-    "backend_env_list": "List environments with their status; all projects' unless projectId is given.",
-    "backend_env_get": "One environment by id, with counts.",
-    "backend_env_create": "Create an environment in a project (it gets a publishable key named default).",
-    "backend_table_list": (
-        "List tables with schema and document count: of one environment when projectId/environment are given, else of"
-        " the whole organization."
-    ),
-    "backend_table_get": (
-        "One table with its full schema, indexes, permissions, document count and the REST endpoints app code uses."
-    ),
-    "backend_table_create": (
-        "Create a table from a BSON schema map. Every table also has id, createdBy, createdAt and updatedAt."
-    ),
-    "backend_table_update": (
-        "Update a table's displayName, description or permissions (each permission object replaces the stored one). "
-        "Fields: backend_field_manage."
-    ),
-    "backend_field_manage": (
-        "Add, update or remove fields and required flags (a new schema version). Removing a field deletes its values "
-        "from every record."
-    ),
-    "backend_index_manage": (
-        "Add, replace or remove indexes (a new index version). A unique index fails if existing records repeat a value."
-    ),
-    "backend_schema_version_list": "A table's schema versions, newest first. {items, pagination}",
-    "backend_index_version_list": "A table's index versions, newest first. {items, pagination}",
+    "backend_access_token_list": ("List the organization's API keys; secret keys masked."),
+    "backend_access_token_get": "One API key (a secret key's value never).",
+    "backend_project_list": "List projects.",
+    "backend_project_get": "One project by id or slug.",
+    "backend_project_create": "Create a project with a dev environment and publishable key.",
+    "backend_project_update": "Update a project's name, description or settings.",
+    "backend_env_list": "List environments (of projectId, else all).",
+    "backend_env_get": "One environment with counts.",
+    "backend_env_create": "Create an environment (with a publishable key).",
+    "backend_table_list": "List tables with schema and count (of projectId + environment, else all).",
+    "backend_table_get": "One table: schema, indexes, permissions, count, REST endpoints.",
+    "backend_table_create": "Create a table from a BSON schema map (id, createdBy, createdAt, updatedAt are implicit).",
+    "backend_table_update": "Update a table's displayName, description or permissions (each object replaced whole).",
+    "backend_field_manage": "Add, update or remove fields and required flags. Removed fields lose their values.",
+    "backend_index_manage": "Add, replace or remove indexes. A unique index fails on duplicate values.",
+    "backend_schema_version_list": "A table's schema versions, newest first.",
+    "backend_index_version_list": "A table's index versions, newest first.",
 }
 """What each tool does; every description starts with `FIRST`."""
 

@@ -15,16 +15,15 @@ from bkend_mcp.mcp.tools.args import WRITE, Project
 def register(server: MCPServer[Any], kit: ToolKit) -> None:
     @server.tool(annotations=WRITE)
     async def manage_cors(
-        action: Annotated[Literal["list", "add", "remove"], Field(description="What to do")],
+        action: Literal["list", "add", "remove"],
         origin: Annotated[
             str | None,
             Field(
-                description="add/remove: scheme://host[:port], e.g. https://app.example.com (no * and no path)",
+                description="scheme://host[:port], no * or path",
                 max_length=255,
             ),
         ] = None,
         project: Project = None,
     ) -> dict[str, Any]:
-        """List, add or remove the browser origins allowed to call the project's REST API (at most 3). Returns
-        {origins, max}."""
+        """List, add or remove the browser origins allowed to call the project's REST API (at most 3)."""
         return await kit.call(cors.ACTION_SCOPES[action], lambda b, p: cors.manage_cors(b, p, action, origin, project))

@@ -18,29 +18,26 @@ from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, Environment, Proj
 
 AsUser = Annotated[
     str | None,
-    Field(
-        description="Act as this app user (id or e-mail): their permissions and row rules apply, new records are "
-        "theirs. Omit to act as admin (no row rules)."
-    ),
+    Field(description="Act as this app user (id or e-mail); omit: admin"),
 ]
 Filter = Annotated[
     dict[str, Any] | None,
     Field(
-        description='ANDed conditions: {"field": value} or {"field": {"$op": value}}, ops $eq $ne $gt $gte $lt $lte '
-        '$in $nin $regex (+$options "i") $exists $contains; dotted paths; ISO-8601 dates. E.g. {"views": {"$gte": 10}}'
+        description='ANDed {"field": value | {"$op": value}}, ops $eq $ne $gt $gte $lt $lte $in $nin $regex $exists '
+        "$contains"
     ),
 ]
 OrFilters = Annotated[
     list[dict[str, Any]] | None,
-    Field(description="Filters of which at least one must hold (ANDed with filter)"),
+    Field(description="Any one must hold"),
 ]
-Direction = Annotated[Literal["asc", "desc"] | None, Field(description="Sort direction; default desc")]
-DryRun = Annotated[bool, Field(description="Report what would change; write nothing")]
+Direction = Annotated[Literal["asc", "desc"] | None, Field(description="Default desc")]
+DryRun = bool
 Limit = Annotated[
     int,
-    Field(ge=1, le=bulk.MAX_LIMIT, description="Most records a filter may match; more is an error unless all=true"),
+    Field(ge=1, le=bulk.MAX_LIMIT, description="Max matches, else an error unless all=true"),
 ]
-All = Annotated[bool, Field(description="Allow any number of matches (an empty filter = every record)")]
+All = bool
 
 
 def register(server: MCPServer[Any], kit: ToolKit) -> None:
@@ -51,17 +48,14 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         table: Table,
         records: Annotated[
             dict[str, Any] | Annotated[list[dict[str, Any]], Field(min_length=1, max_length=bulk.MAX_INSERT)],
-            Field(description="One record (an object) or 1-100 records (an array of objects)"),
+            Field(description="One record or an array of 1-100"),
         ],
         asUser: AsUser = None,
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """Insert one or more records. Every record is checked first (types, required fields, constraints,
-        defaults, column permissions); if any fails, nothing is written and the error lists
-        {index, field, reason, message} for each problem. A unique-value clash writes nothing either.
-        System fields (id, createdAt, updatedAt) are set by the server; sent values are ignored with a warning.
-        Returns {items, count}."""
+        """Insert records. All are validated first: if any fails, nothing is written and the error lists each
+        {index, field, reason}."""
         where = {"project": project, "environment": environment, "as_user": asUser}
         return await kit.call(
             "table:data:create",
@@ -72,23 +66,22 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     @server.tool(annotations=READ)
     async def query_data(
         table: Table,
-        id: Annotated[str | None, Field(description="Return this one record (or NOT_FOUND)")] = None,
+        id: str | None = None,
         filter: Filter = None,
         orFilters: OrFilters = None,
-        search: Annotated[str | None, Field(max_length=256, description="Case-insensitive text search")] = None,
-        searchType: Annotated[str | None, Field(description="Field to search; default all string fields")] = None,
-        sortBy: Annotated[str | None, Field(description="Field to sort by; default createdAt")] = None,
+        search: Annotated[str | None, Field(max_length=256, description="Case-insensitive text")] = None,
+        searchType: Annotated[str | None, Field(description="Field to search; default all strings")] = None,
+        sortBy: Annotated[str | None, Field(description="Default createdAt")] = None,
         sortDirection: Direction = None,
-        page: Annotated[int, Field(ge=1, description="Page number, from 1")] = 1,
-        limit: Annotated[int, Field(ge=1, le=100, description="Records per page (1-100)")] = 20,
-        select: Annotated[list[str] | None, Field(description="Only these fields (system fields always)")] = None,
-        countOnly: Annotated[bool, Field(description="Return only {count} of the matching records")] = False,
+        page: Annotated[int, Field(ge=1)] = 1,
+        limit: Annotated[int, Field(ge=1, le=100)] = 20,
+        select: Annotated[list[str] | None, Field(description="Only these fields (+ system fields)")] = None,
+        countOnly: bool = False,
         asUser: AsUser = None,
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """Read records: one by id, or a filtered, searched, sorted page {items, pagination:{total, page, limit,
-        totalPages, hasNext, hasPrev}}, or just {count}. Same rules as GET /v1/data/{table}."""
+        """Read records: one by id, a filtered, searched, sorted page, or a count. Same rules as the REST API."""
         options = {
             "record_id": id, "filter": filter, "or_filters": orFilters, "search": search, "search_type": searchType,
             "sort_by": sortBy, "sort_direction": sortDirection, "page": page, "limit": limit, "select": select,
@@ -100,11 +93,11 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     @server.tool(annotations=DESTRUCTIVE)
     async def update_data(
         table: Table,
-        data: Annotated[dict[str, Any] | None, Field(description="Fields to set (partial; others unchanged)")] = None,
-        id: Annotated[str | None, Field(description="Update this one record")] = None,
+        data: Annotated[dict[str, Any] | None, Field(description="Fields to set (others unchanged)")] = None,
+        id: str | None = None,
         filter: Filter = None,
         orFilters: OrFilters = None,
-        unset: Annotated[list[str] | None, Field(description="Fields to remove (not required ones)")] = None,
+        unset: Annotated[list[str] | None, Field(description="Fields to remove")] = None,
         limit: Limit = bulk.DEFAULT_LIMIT,
         all: All = False,
         dryRun: DryRun = False,
@@ -112,10 +105,8 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """Update records chosen by `id` or by `filter` (+orFilters): set `data`, remove `unset` fields. Each
-        record is checked like PATCH /v1/data/{table}/{id} before any is written; updatedAt is bumped. More than
-        `limit` matches is LIMIT_EXCEEDED unless all=true. Returns {matched, modified, ids, items (first 20)};
-        with dryRun, {dryRun, matched, ids} and nothing written."""
+        """Update the record `id` or those matching `filter`: set `data`, remove `unset` fields. All are validated
+        before any is written."""
         selection = {"record_id": id, "filter": filter, "or_filters": orFilters, "limit": limit, "all": all}
         where = {"project": project, "environment": environment, "as_user": asUser}
         return await kit.call(
@@ -128,13 +119,11 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     @server.tool(annotations=DESTRUCTIVE)
     async def delete_data(
         table: Table,
-        id: Annotated[str | None, Field(description="Delete this one record")] = None,
-        ids: Annotated[
-            list[str] | None, Field(min_length=1, max_length=bulk.MAX_IDS, description="Delete these records")
-        ] = None,
+        id: str | None = None,
+        ids: Annotated[list[str] | None, Field(min_length=1, max_length=bulk.MAX_IDS)] = None,
         filter: Filter = None,
         orFilters: OrFilters = None,
-        confirm: Annotated[bool, Field(description="Required (true) to delete by filter; irreversible")] = False,
+        confirm: Annotated[bool, Field(description="true to delete by filter")] = False,
         limit: Limit = bulk.DEFAULT_LIMIT,
         all: All = False,
         dryRun: DryRun = False,
@@ -142,8 +131,8 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """Permanently delete records chosen by `id`, `ids` (up to 100) or `filter` (+orFilters). Deleting by
-        filter needs confirm=true (use dryRun=true first to see the matches). Returns {deleted, ids}."""
+        """Permanently delete records by `id`, `ids` or `filter`. By filter: dryRun first, then confirm=true once
+        the user agreed."""
         selection = {"record_id": id, "ids": ids, "filter": filter, "or_filters": orFilters, "limit": limit, "all": all}
         where = {"project": project, "environment": environment, "as_user": asUser}
         return await kit.call(
@@ -161,31 +150,28 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
             Field(
                 min_length=1,
                 max_length=10,
-                description='Up to 10 of {"op": count|sum|avg|min|max|distinct_count, "field": …(not for count), '
-                '"as": name}. Example: [{"op": "count"}, {"op": "sum", "field": "total", "as": "revenue"}]',
+                description='{"op": count|sum|avg|min|max|distinct_count, "field" (not for count), "as": name}',
             ),
         ],
         groupBy: Annotated[
             list[str | dict[str, Any]] | None,
             Field(
                 max_length=3,
-                description='Up to 3 field names, or {"field": "createdAt", "unit": "day"|"week"|"month"} for dates '
-                "(week = the Monday it starts on)",
+                description='Field names, or {"field", "unit": day|week|month} for dates',
             ),
         ] = None,
         filter: Filter = None,
         orFilters: OrFilters = None,
-        unwind: Annotated[str | None, Field(description="Array field to split into one row per element")] = None,
-        sortBy: Annotated[str | None, Field(description="A metric name or groupBy field; default first metric")] = None,
-        sortDirection: Annotated[Literal["asc", "desc"], Field(description="Sort direction")] = "desc",
-        limit: Annotated[int, Field(ge=1, le=1000, description="Most groups returned")] = 100,
+        unwind: Annotated[str | None, Field(description="Array field: one row per element")] = None,
+        sortBy: Annotated[str | None, Field(description="Metric or groupBy field")] = None,
+        sortDirection: Literal["asc", "desc"] = "desc",
+        limit: Annotated[int, Field(ge=1, le=1000)] = 100,
         asUser: AsUser = None,
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """Group records and compute metrics, e.g. posts per author or revenue per month. Returns
-        {groups: [{key: {field: value}, <metric>: number}], totals, groupCount, scanned}. Reads at most 100,000
-        matching records (then `capped: true`)."""
+        """Group records and compute metrics, e.g. posts per author or revenue per month. Scans at most 100,000
+        records (then capped: true)."""
         options = {
             "metrics": metrics, "group_by": groupBy, "filter": filter, "or_filters": orFilters, "unwind": unwind,
             "sort_by": sortBy, "sort_direction": sortDirection, "limit": limit,

@@ -11,36 +11,34 @@ from bkend_mcp.domain import projects
 from bkend_mcp.mcp.toolkit import ToolKit
 from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, WRITE_IDEMPOTENT, Confirm, Project
 
-EnvironmentRef = Annotated[str, Field(description="Environment name or env_ id")]
+EnvironmentRef = str
 
 
 def register(server: MCPServer[Any], kit: ToolKit) -> None:
     @server.tool(annotations=READ)
     async def list_environments(project: Project = None) -> dict[str, Any]:
-        """List a project's environments. Each environment has its own tables, records, users, files and keys."""
+        """List a project's environments (each has its own tables, data, users, files, keys)."""
         return await kit.call("environment:read", lambda b, p: projects.list_environments(b, p, project))
 
     @server.tool(annotations=READ)
     async def get_environment(environment: EnvironmentRef, project: Project = None) -> dict[str, Any]:
-        """One environment with counts (tables, API keys, users, files)."""
+        """One environment of a project, with its counts."""
         return await kit.call("environment:read", lambda b, p: projects.get_environment(b, p, environment, project))
 
     @server.tool(annotations=WRITE)
     async def create_environment(
-        name: Annotated[
-            str, Field(description="dev, staging, prod or a custom name", pattern=r"^[a-z][a-z0-9-]{1,31}$")
-        ],
+        name: Annotated[str, Field(description="dev, staging, prod or custom", pattern=r"^[a-z][a-z0-9-]{1,31}$")],
         type: Annotated[
             Literal["dev", "staging", "prod", "custom"] | None,
-            Field(description="Default: the name when it is dev/staging/prod, else custom"),
+            Field(description="Default: from the name"),
         ] = None,
         copySchemaFrom: Annotated[
-            str | None, Field(description="Environment (name or env_ id) whose tables to copy", max_length=64)
+            str | None, Field(description="Environment whose tables to copy", max_length=64)
         ] = None,
         project: Project = None,
     ) -> dict[str, Any]:
-        """Create an environment with a publishable key named `default` (returned in full). copySchemaFrom copies
-        every table's fields, indexes and permissions from another environment of the project, never its data."""
+        """Create an environment with a publishable key. copySchemaFrom copies another environment's tables, not
+        their data."""
         return await kit.call(
             "environment:create",
             lambda b, p: projects.create_environment(
@@ -54,8 +52,8 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         confirm: Confirm = None,
         project: Project = None,
     ) -> dict[str, Any]:
-        """Delete an environment with ALL its tables, records, users, files and keys. Irreversible: ask the user
-        first, then pass confirm = the environment name. A project's last environment cannot be deleted."""
+        """Delete an environment with ALL its data (not a project's last). Irreversible: ask the user, then pass
+        confirm = the environment name."""
         return await kit.call(
             "environment:delete", lambda b, p: projects.delete_environment(b, p, environment, confirm, project)
         )
@@ -63,13 +61,11 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     @server.tool(annotations=WRITE_IDEMPOTENT)
     async def set_mcp_access(
         environment: EnvironmentRef,
-        access: Annotated[
-            Literal["write", "read", "none"], Field(description="read: MCP may only read there; none: no MCP at all")
-        ],
+        access: Annotated[Literal["write", "read", "none"], Field(description="read: MCP may only read; none: no MCP")],
         project: Project = None,
     ) -> dict[str, Any]:
-        """Limit what MCP may do in an environment, e.g. make prod read-only. MCP can only tighten it; loosening
-        is for an owner (PUT /v1/mcp-access with that environment's secret key, or the console)."""
+        """Limit what MCP may do in an environment, e.g. make prod read-only. MCP can only tighten it; an owner
+        loosens it in the console."""
         return await kit.call(
             "project:update", lambda b, p: projects.set_mcp_access(b, p, environment, access, project)
         )

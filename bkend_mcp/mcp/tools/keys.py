@@ -17,28 +17,19 @@ KeyScope = Annotated[str, Field(pattern=r"^(\*|[A-Za-z][A-Za-z0-9_-]{0,63}):(\*|
 def register(server: MCPServer[Any], kit: ToolKit) -> None:
     @server.tool(annotations=DESTRUCTIVE)
     async def manage_api_keys(
-        action: Annotated[Literal["list", "create", "revoke"], Field(description="What to do")],
+        action: Literal["list", "create", "revoke"],
         type: Annotated[
             Literal["publishable", "secret"], Field(description="create: pk_ for apps, sk_ for servers only")
         ] = "publishable",
-        name: Annotated[
-            str | None, Field(description="create: unique in the environment", min_length=1, max_length=64)
-        ] = None,
-        scopes: Annotated[
-            list[KeyScope] | None,
-            Field(
-                description="create: {table}:{op} with op create/read/list/update/delete, * allowed; "
-                "default unrestricted"
-            ),
-        ] = None,
-        expiresAt: Annotated[str | None, Field(description="create: ISO-8601 expiry (default never)")] = None,
-        keyId: Annotated[str | None, Field(description="revoke: the key's id (from list)")] = None,
+        name: Annotated[str | None, Field(description="create: unique", min_length=1, max_length=64)] = None,
+        scopes: Annotated[list[KeyScope] | None, Field(description="create; default unrestricted")] = None,
+        expiresAt: Annotated[str | None, Field(description="create: ISO-8601; default never")] = None,
+        keyId: Annotated[str | None, Field(description="revoke")] = None,
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """List, create or revoke API keys of one environment. Publishable keys (pk_) are shown in full and belong
-        in app code; secret keys (sk_) are masked, shown in full only in the create answer, and must never reach
-        browser or mobile code. Revoking breaks every app using the key."""
+        """List, create or revoke an environment's API keys. Publishable keys (pk_) go in app code; secret keys
+        (sk_) are shown only on create and must never reach browser or mobile code."""
         return await kit.call(
             key_admin.ACTION_SCOPES[action],
             lambda b, p: key_admin.manage_api_keys(

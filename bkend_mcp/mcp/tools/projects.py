@@ -11,42 +11,42 @@ from bkend_mcp.domain import projects
 from bkend_mcp.mcp.toolkit import ToolKit
 from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, WRITE_IDEMPOTENT, Confirm, Limit, Page
 
-ProjectRef = Annotated[str, Field(description="Project id or slug")]
+ProjectRef = str
 EnvironmentName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,31}$")]
 
 
 def register(server: MCPServer[Any], kit: ToolKit) -> None:
     @server.tool(annotations=READ)
     async def list_projects(page: Page = 1, limit: Limit = 20) -> dict[str, Any]:
-        """List the projects you can reach, each with its environments. Returns {items, pagination}."""
+        """List your projects with their environments."""
         return await kit.call("project:read", lambda b, p: projects.list_projects(b, p, page, limit))
 
     @server.tool(annotations=READ)
     async def get_project(project: ProjectRef) -> dict[str, Any]:
-        """One project with settings, each environment and counts (tables, API keys, users, files)."""
+        """One project with settings, environments and counts."""
         return await kit.call("project:read", lambda b, p: projects.get_project(b, p, project))
 
     @server.tool(annotations=WRITE)
     async def create_project(
-        name: Annotated[str, Field(description="Display name", min_length=1, max_length=100)],
+        name: Annotated[str, Field(min_length=1, max_length=100)],
         slug: Annotated[
             str | None,
             Field(
-                description="URL-safe id, unique in the organization; default: derived from the name",
+                description="Default: from the name",
                 pattern=r"^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$",
             ),
         ] = None,
         description: Annotated[str | None, Field(max_length=500)] = None,
-        primaryCloud: Annotated[Literal["local", "aws", "gcp", "azu"], Field(description="Informational")] = "local",
-        primaryRegion: Annotated[str, Field(description="Informational", min_length=1, max_length=64)] = "local",
+        primaryCloud: Literal["local", "aws", "gcp", "azu"] = "local",
+        primaryRegion: Annotated[str, Field(min_length=1, max_length=64)] = "local",
         environments: Annotated[
             list[EnvironmentName] | None,
-            Field(description='Environments to create (default ["dev"])', min_length=1, max_length=10),
+            Field(description='Default ["dev"]', min_length=1, max_length=10),
         ] = None,
-        organizationId: Annotated[str | None, Field(description="Default: your only organization")] = None,
+        organizationId: Annotated[str | None, Field(description="Default: the only one")] = None,
     ) -> dict[str, Any]:
-        """Create a project with its environments. Each environment gets a publishable key named `default`,
-        returned in full (environments[].publishableKey.key) for the app's .env file."""
+        """Create a project with its environments, each with a publishable key (environments[].publishableKey.key,
+        for the app's .env)."""
         return await kit.call(
             "project:create",
             lambda b, p: projects.create_project(
@@ -67,11 +67,9 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         project: ProjectRef,
         name: Annotated[str | None, Field(min_length=1, max_length=100)] = None,
         description: Annotated[str | None, Field(max_length=500)] = None,
-        settings: Annotated[
-            dict[str, Any] | None, Field(description="Keys merged into the current settings (e.g. corsOrigins)")
-        ] = None,
+        settings: Annotated[dict[str, Any] | None, Field(description="Merged into the settings")] = None,
     ) -> dict[str, Any]:
-        """Rename a project or change its description or settings. The slug never changes."""
+        """Rename a project or change its description or settings (not the slug)."""
         return await kit.call(
             "project:update",
             lambda b, p: projects.update_project(b, p, project, name=name, description=description, settings=settings),
@@ -82,6 +80,6 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         project: ProjectRef,
         confirm: Confirm = None,
     ) -> dict[str, Any]:
-        """Delete a project with ALL its environments, tables, records, users and keys. Irreversible: ask the user
-        first, then pass confirm = the project's slug."""
+        """Delete a project with ALL its environments and data. Irreversible: ask the user, then pass confirm = the
+        project's slug."""
         return await kit.call("project:delete", lambda b, p: projects.delete_project(b, p, project, confirm))

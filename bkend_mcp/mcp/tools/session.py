@@ -26,19 +26,15 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
 
     @server.tool(annotations=READ)
     async def get_context() -> CallToolResult:
-        """Call this first. Returns the organization, the REST base URL app code must use, every project with its
-        environments, the publishable keys (pk_) for app code, and the conventions generated code must follow
-        (id field `id`, lists `{items, pagination}`, headers X-API-Key + Authorization)."""
+        """Call this first. Returns the organization, the REST base URL, every project and environment, the
+        publishable keys (pk_) and the conventions app code must follow."""
         return with_markdown(await kit.call(None, context.build_context), context.context_markdown)
 
     @server.tool(annotations=READ)
     async def search_docs(
-        query: Annotated[
-            str, Field(description='What to look for, e.g. "andFilters", "sign up"', min_length=1, max_length=500)
-        ],
-        limit: Annotated[int, Field(description="Most sections to return", ge=1, le=10)] = 5,
+        query: Annotated[str, Field(min_length=1, max_length=500)],
+        limit: Annotated[int, Field(ge=1, le=10)] = 5,
     ) -> CallToolResult:
-        """Search this server's bundled documentation (REST data API, filters, tables, permissions, keys, client
-        recipes for fetch, Next.js and Flutter, MCP setup) before writing client code. Offline; returns the best
-        matching sections with excerpts."""
+        """Search the bundled docs (REST API, filters, permissions, fetch/Next.js/Flutter recipes) before writing
+        client code."""
         return with_markdown(await kit.call(None, lambda b, p: library.search(query, limit)), docs.search_markdown)

@@ -17,17 +17,14 @@ from bkend_mcp.mcp.toolkit import ToolKit
 from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE_IDEMPOTENT, Environment, Limit, Page, Project
 
 UPLOAD = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
-FileId = Annotated[str, Field(description="The file id (file_…)", min_length=1, max_length=64)]
+FileId = Annotated[str, Field(min_length=1, max_length=64)]
 Visibility = Annotated[
     Literal["public", "private", "protected", "shared"] | None,
-    Field(
-        description="public: anyone with the URL (permanent URL, image transforms); private: owner and admins; "
-        "protected: any signed-in user; shared: owner + sharedWith users"
-    ),
+    Field(description="public: anyone; private: owner, admins; protected: signed-in users; shared: + sharedWith"),
 ]
 Category = Annotated[
     Literal["images", "documents", "media", "attachments", "exports", "backups", "temp", "avatars", "files"] | None,
-    Field(description="Bucket the file is filed under (default attachments)"),
+    Field(),
 ]
 
 
@@ -38,9 +35,9 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     async def list_files(
         category: Category = None,
         visibility: Visibility = None,
-        mimeType: Annotated[str | None, Field(description="Exact type, or a prefix such as image/ or image/*")] = None,
-        search: Annotated[str | None, Field(max_length=100, description="Case-insensitive part of the name")] = None,
-        ownerId: Annotated[str | None, Field(description="Only files of this app user")] = None,
+        mimeType: Annotated[str | None, Field(description="Exact, or a prefix like image/")] = None,
+        search: Annotated[str | None, Field(max_length=100, description="Part of the name")] = None,
+        ownerId: Annotated[str | None, Field(description="App user id")] = None,
         page: Page = 1,
         limit: Limit = 20,
         sortBy: Literal["createdAt", "size", "originalName"] = "createdAt",
@@ -48,8 +45,7 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """List the environment's files, newest first: {items: [file], pagination}. A file has id, originalName,
-        key, mimeType, size, category, visibility, ownerId, tags, metadata, url (public files), createdAt."""
+        """List an environment's files (id, originalName, mimeType, size, visibility, url if public…)."""
         params: dict[str, Any] = {
             "bucket": category, "visibility": visibility, "mimeType": mimeType, "search": search, "ownerId": ownerId,
             "page": page, "limit": limit, "sortBy": sortBy, "sortDirection": sortDirection,
@@ -60,38 +56,36 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     @server.tool(annotations=READ)
     async def get_file(
         fileId: FileId,
-        includeDownloadUrl: Annotated[bool, Field(description="Add a signed downloadUrl")] = True,
-        expiresIn: Annotated[int, Field(ge=60, le=86400, description="downloadUrl lifetime in seconds")] = 3600,
+        includeDownloadUrl: Annotated[bool, Field()] = True,
+        expiresIn: Annotated[int, Field(ge=60, le=86400, description="downloadUrl lifetime, seconds")] = 3600,
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """One file with a signed downloadUrl and, for public files, the permanent publicUrl. A presigned upload
-        becomes a file here once its bytes have been PUT."""
+        """One file with a signed downloadUrl (and publicUrl if public)."""
         options: dict[str, Any] = {"include_download_url": includeDownloadUrl, "expires_in": expiresIn}
         where: dict[str, Any] = {"project": project, "environment": environment}
         return await kit.call("file:read", lambda b, p: tenant_files.get_file(b, p, fileId, **options, **where))
 
     @server.tool(annotations=UPLOAD)
     async def upload_file(
-        filename: Annotated[str, Field(min_length=1, max_length=255, description="File name, e.g. cover.png")],
-        contentType: Annotated[str, Field(max_length=100, description="MIME type, e.g. image/png")],
+        filename: Annotated[str, Field(min_length=1, max_length=255)],
+        contentType: Annotated[str, Field(max_length=100)],
         contentBase64: Annotated[
-            str | None, Field(description="The bytes, base64 (default cap 10 MiB). Omit for a presigned upload URL")
+            str | None, Field(description="Base64 bytes (cap 10 MiB); omit for a presigned upload")
         ] = None,
-        sourceUrl: Annotated[str | None, Field(description="Not supported: use contentBase64 or presigned")] = None,
+        sourceUrl: Annotated[str | None, Field(description="Unsupported")] = None,
         visibility: Visibility = None,
         category: Category = None,
-        asUser: Annotated[str | None, Field(description="App user id who will own the file")] = None,
+        asUser: Annotated[str | None, Field(description="Owner (app user id)")] = None,
         link: Annotated[
             dict[str, Any] | None,
-            Field(description='Store the result in a record: {"table", "id", "field", "as": "url"|"id"}'),
+            Field(description="Store in a record: {table, id, field, as: url|id}"),
         ] = None,
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """Upload a file. With contentBase64: stored and registered now → {file, url}. Without: a presigned
-        upload → {fileId, uploadUrl, method: PUT, headers: {Content-Type}, expiresAt}; PUT the raw bytes there
-        with exactly that Content-Type (no other auth), then get_file(fileId). Default visibility: public."""
+        """Upload a file (default public). Without contentBase64 you get {fileId, uploadUrl}: PUT the raw bytes
+        there with exactly that Content-Type, then get_file(fileId)."""
         fields: dict[str, Any] = {
             "filename": filename,
             "contentType": contentType,
@@ -118,13 +112,12 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         tags: Annotated[list[str] | None, Field(max_length=50, description="Replaces metadata.tags")] = None,
         metadata: Annotated[
             dict[str, Any] | None,
-            Field(description="Merged into metadata (a key set to null is removed): alt, description, custom…"),
+            Field(description="Merged; null removes a key"),
         ] = None,
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """Change a file's visibility, name, category or metadata; returns the file. Making a public file
-        private stops its permanent URL and image transforms at once."""
+        """Change a file's visibility, name, category or metadata; private stops its public URL at once."""
         changes: dict[str, Any] = {
             "visibility": visibility, "originalName": originalName, "category": category, "tags": tags,
             "metadata": metadata,
@@ -135,12 +128,11 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     @server.tool(annotations=DESTRUCTIVE)
     async def delete_file(
         fileId: FileId,
-        confirm: Annotated[bool, Field(description="Must be true, after the user agreed; irreversible")] = False,
+        confirm: Annotated[bool, Field(description="true, once the user agreed")] = False,
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """Delete a file: its record, its bytes and cached transforms. Records that store its URL or id are not
-        changed. Returns {deleted, warning}."""
+        """Delete a file and its bytes (irreversible). Records storing its URL or id are not changed."""
         where: dict[str, Any] = {"project": project, "environment": environment}
         return await kit.call(
             "file:delete", lambda b, p: tenant_files.delete_file(b, p, fileId, confirm=confirm, **where)

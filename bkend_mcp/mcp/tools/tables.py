@@ -31,7 +31,7 @@ from bkend_mcp.mcp.tools.args import (
 NewTable = Annotated[
     str, Field(description="Not users/accounts/sessions/files", pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 ]
-FieldNames = Annotated[list[str] | None, Field(description="Field names", max_length=200)]
+FieldNames = Annotated[list[str] | None, Field(max_length=200)]
 PermissionObject = Literal["permissions", "expressionPermissions", "columnPermissions", "rowFilters"]
 
 
@@ -40,11 +40,11 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     async def list_tables(
         project: Project = None,
         environment: Environment = None,
-        includeSystem: Annotated[bool, Field(description="Also list built-in users/accounts/sessions/files")] = False,
+        includeSystem: Annotated[bool, Field(description="Also built-in users/accounts/sessions/files")] = False,
         page: Page = 1,
         limit: Limit = 100,
     ) -> dict[str, Any]:
-        """List the tables of an environment with record and field counts."""
+        """List an environment's tables with record and field counts."""
         return await kit.call(
             "table:read",
             lambda b, p: table_admin.list_tables(b, p, project, environment, includeSystem, page, limit),
@@ -52,24 +52,20 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
 
     @server.tool(annotations=READ)
     async def get_table(table: Table, project: Project = None, environment: Environment = None) -> dict[str, Any]:
-        """One table: schema (BSON form), fields, indexes, permissions, versions, record count, and the REST
-        endpoints and headers app code uses to reach it."""
+        """One table: fields, indexes, permissions, versions, record count, and its REST endpoints for app code."""
         return await kit.call("table:read", lambda b, p: table_admin.get_table(b, p, table, project, environment))
 
     @server.tool(annotations=WRITE)
     async def create_table(
         table: NewTable,
-        fields: Annotated[list[FieldDef] | None, Field(description="Columns (FieldDef list)", max_length=200)] = None,
+        fields: Annotated[list[FieldDef] | None, Field(max_length=200)] = None,
         schema: Annotated[
             dict[str, Any] | None,
-            Field(
-                description='Instead of fields: BSON map {"title": {"bsonType": "string"}, …}, optional "required": '
-                "[names]"
-            ),
+            Field(description='Instead of fields: BSON map {"title": {"bsonType": "string"}}, "required": [names]'),
         ] = None,
         displayName: Annotated[str | None, Field(max_length=100)] = None,
         description: Annotated[str | None, Field(max_length=1000)] = None,
-        indexes: Annotated[list[IndexDef] | None, Field(description="Custom indexes", max_length=60)] = None,
+        indexes: Annotated[list[IndexDef] | None, Field(max_length=60)] = None,
         permissions: Permissions = None,
         expressionPermissions: ExpressionPermissions = None,
         columnPermissions: ColumnPermissions = None,
@@ -77,8 +73,8 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """Create a table (schema version 1). Show the user the proposed fields first and create it once they
-        agree. Every record also gets id, createdAt, updatedAt and createdBy automatically."""
+        """Create a table. Show the user the proposed fields first and create it once they agree. Records also get
+        id, createdAt, updatedAt, createdBy."""
         rules = {"permissions": permissions, "expressionPermissions": expressionPermissions,
                  "columnPermissions": columnPermissions, "rowFilters": rowFilters}  # fmt: skip
         return await kit.call(
@@ -107,14 +103,12 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         expressionPermissions: ExpressionPermissions = None,
         columnPermissions: ColumnPermissions = None,
         rowFilters: RowFilters = None,
-        clear: Annotated[
-            list[PermissionObject] | None, Field(description="Permission objects to reset to the defaults")
-        ] = None,
+        clear: Annotated[list[PermissionObject] | None, Field(description="Reset to the defaults")] = None,
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """Change a table's display name, description or permissions (row-level security). Each permission object
-        sent replaces the stored one whole. Fields and indexes change with manage_fields / manage_indexes."""
+        """Change a table's display name, description or permissions (row-level security); each permission object
+        sent replaces the stored one."""
         sent: dict[str, Any] = {"displayName": displayName, "description": description, "permissions": permissions,
                                 "expressionPermissions": expressionPermissions, "columnPermissions": columnPermissions,
                                 "rowFilters": rowFilters}  # fmt: skip
@@ -127,7 +121,7 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     async def delete_table(
         table: Table, confirm: Confirm = None, project: Project = None, environment: Environment = None
     ) -> dict[str, Any]:
-        """Delete a table and ALL its records. Irreversible: ask the user first, then pass confirm = table name."""
+        """Delete a table and ALL its records. Irreversible: ask the user, then pass confirm = table name."""
         return await kit.call(
             "table:delete", lambda b, p: table_admin.delete_table(b, p, table, confirm, project, environment)
         )
@@ -138,21 +132,20 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         add: Annotated[
             list[FieldDef] | None,
             WithJsonSchema({"type": "array", "items": {"type": "object"}}),
-            Field(description="FieldDefs (as in create_table) to add or redefine (attributes merge)", max_length=200),
+            Field(description="FieldDefs (as in create_table) to add or merge", max_length=200),
         ] = None,
         remove: Annotated[
             list[str] | None,
-            Field(description="Fields to drop; their values are erased from every record", max_length=200),
+            Field(description="Their values are erased", max_length=200),
         ] = None,
         require: FieldNames = None,
         unrequire: FieldNames = None,
-        dryRun: Annotated[bool, Field(description="Only show the resulting fields and warnings")] = False,
+        dryRun: bool = False,
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """Add, redefine, remove, require or unrequire fields: one new schema version. Warnings count existing
-        records that lack a now-required field. Defaults apply to new records only (existing ones are not
-        back-filled)."""
+        """Add, redefine, remove, require or unrequire fields (a new schema version). Defaults apply to new records
+        only."""
         return await kit.call(
             "table:update",
             lambda b, p: table_admin.manage_fields(
@@ -172,15 +165,12 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     @server.tool(annotations=WRITE)
     async def manage_indexes(
         table: Table,
-        add: Annotated[
-            list[IndexDef] | None, Field(description="Indexes to add (same name replaces)", max_length=60)
-        ] = None,
-        remove: Annotated[list[str] | None, Field(description="Custom index names to drop", max_length=60)] = None,
+        add: Annotated[list[IndexDef] | None, Field(description="Same name replaces", max_length=60)] = None,
+        remove: Annotated[list[str] | None, Field(description="Index names", max_length=60)] = None,
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """Add or remove custom indexes: one new index version. A unique index over duplicated data is refused
-        (CONFLICT). Unique fields already get an index uniq_<field>."""
+        """Add or remove custom indexes (a new index version). A unique index over duplicate values is refused."""
         return await kit.call(
             "table:update",
             lambda b, p: table_admin.manage_indexes(
@@ -193,12 +183,11 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         table: Table,
         page: Page = 1,
         limit: Limit = 20,
-        includeSchema: Annotated[bool, Field(description="Include each version's full schema")] = False,
+        includeSchema: Annotated[bool, Field()] = False,
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """A table's schema versions, newest first: every field change makes one; isCurrent marks the live one.
-        Use a version number with rollback_schema."""
+        """A table's schema versions (one per field change), newest first, for rollback_schema."""
         return await kit.call(
             "table:read",
             lambda b, p: table_admin.list_schema_versions(
@@ -209,12 +198,11 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     @server.tool(annotations=DESTRUCTIVE)
     async def rollback_schema(
         table: Table,
-        version: Annotated[int, Field(description="The schema version to restore", ge=1)],
+        version: Annotated[int, Field(ge=1)],
         project: Project = None,
         environment: Environment = None,
     ) -> dict[str, Any]:
-        """Make an older schema version current again, as a new version. Records are not changed: values erased
-        by a field removal do not come back."""
+        """Make an older schema version current again (as a new version); erased values do not come back."""
         return await kit.call(
             "table:update", lambda b, p: table_admin.rollback_schema(b, p, table, version, project, environment)
         )
@@ -223,8 +211,7 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
     async def list_index_versions(
         table: Table, page: Page = 1, limit: Limit = 20, project: Project = None, environment: Environment = None
     ) -> dict[str, Any]:
-        """A table's index versions, newest first: every index change (manage_indexes) makes one; isCurrent marks
-        the live one."""
+        """A table's index versions (one per index change), newest first."""
         return await kit.call(
             "table:read",
             lambda b, p: table_admin.list_index_versions(b, p, table, page, limit, project, environment),
