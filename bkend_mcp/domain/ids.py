@@ -11,8 +11,17 @@ _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def short_id(prefix: str) -> str:
-    """`org_`, `proj_`, `env_`, `tbl_`, `key_` … followed by 20 random lowercase letters and digits."""
-    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(20))
+    """`org_`, `proj_`, `env_`, `tbl_`, `key_` … followed by 20 random lowercase letters and digits.
+
+    The digits are a 104-bit random number in base 36 (36**20 > 2**103): one read of the OS random source instead
+    of twenty `secrets.choice` calls, which showed up on the hot path of every MCP call (its activity entry).
+    """
+    number = int.from_bytes(secrets.token_bytes(13), "big")
+    digits = []
+    for _ in range(20):
+        number, digit = divmod(number, 36)
+        digits.append(_ALPHABET[digit])
+    return prefix + "".join(digits)
 
 
 def uuid7() -> uuid.UUID:
