@@ -3,14 +3,8 @@ token, refresh (also concurrently with one token), me, sign out."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import jwt
@@ -19,14 +13,9 @@ import pytest
 from bkend_mcp.config import Config
 from bkend_mcp.domain.backend import open_backend
 from bkend_mcp.domain.bootstrap import first_start
+from tests.mcp.live_server import live_server
 
 PASSWORD = "Passw0rd!"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -36,34 +25,8 @@ def server(tmp_path_factory) -> Iterator[dict]:
     info = first_start(backend)
     assert info is not None
     backend.close()
-    port = _free_port()
-    log_path = data_dir.parent / "server.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bkend_mcp", "serve", "--port", str(port), "--data-dir", str(data_dir),
-         "--log-level", "warning"],
-        cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            pytest.fail(f"server did not start: {log_path.read_text()}")
-        time.sleep(0.05)  # polling for readiness, not waiting for a result
-    yield {"base": base, "pk": info["publishableKey"], "sk": info["secretKey"]}
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with live_server(data_dir) as running:
+        yield {"base": running.base, "pk": info["publishableKey"], "sk": info["secretKey"]}
 
 
 @pytest.fixture(scope="module")

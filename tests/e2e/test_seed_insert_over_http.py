@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,12 +11,7 @@ from bkend_mcp.config import Config
 from bkend_mcp.domain.backend import open_backend
 from bkend_mcp.domain.bootstrap import first_start
 from tests import auth_testing
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.mcp.live_server import live_server
 
 
 @pytest.fixture(scope="module")
@@ -33,43 +22,8 @@ def server(tmp_path_factory) -> Iterator[dict]:
     assert info is not None
     token = auth_testing.user_token(backend, info["project"]["id"], info["environmentId"], "user-7")
     backend.close()
-    port = _free_port()
-    log = (data_dir.parent / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bkend_mcp",
-            "serve",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(data_dir),
-            "--log-level",
-            "warning",
-        ],
-        cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            pytest.fail(f"server did not start: {(data_dir.parent / 'server.log').read_text()}")
-        time.sleep(0.05)  # polling for readiness, not waiting for a result
-    yield {"base": base, "info": info, "token": token}
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with live_server(data_dir) as running:
+        yield {"base": running.base, "info": info, "token": token}
 
 
 @pytest.fixture(scope="module")
