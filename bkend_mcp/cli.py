@@ -37,7 +37,7 @@ def _print_first_start(info: dict[str, Any], config: Config) -> None:
 
 
 def _print_setup_link(backend: Any) -> None:
-    from bkend_mcp.domain.owner_setup import link_at_start
+    from bkend_mcp.domain.team.owner_setup import link_at_start
 
     link = link_at_start(backend)
     if link:
@@ -50,13 +50,18 @@ def serve(args: argparse.Namespace) -> None:
     from bkend_mcp.domain.backend import open_backend
     from bkend_mcp.domain.bootstrap import first_start
     from bkend_mcp.rest.app import create_app
+    from bkend_mcp.store.faults import StorageFault
 
     config = _config(args)
-    backend = open_backend(config)
-    info = first_start(backend)
-    if info:
-        _print_first_start(info, config)
-    _print_setup_link(backend)
+    try:
+        backend = open_backend(config)
+        info = first_start(backend)
+        if info:
+            _print_first_start(info, config)
+        _print_setup_link(backend)
+    except (StorageFault, OSError) as exc:
+        where = "" if config.mongodb_uri else f" on the data dir {config.data_dir}"
+        sys.exit(f"bkend-mcp: cannot start{where}: {exc}")
     if args.workers > 1:
         backend.close()
         os.environ["BKEND_DATA_DIR"] = str(config.data_dir)
@@ -66,10 +71,16 @@ def serve(args: argparse.Namespace) -> None:
             host=config.host,
             port=config.port,
             workers=args.workers,
-            log_level=args.log_level,
+            **_uvicorn_options(args),
         )
         return
-    uvicorn.run(create_app(config, backend), host=config.host, port=config.port, log_level=args.log_level)
+    uvicorn.run(create_app(config, backend), host=config.host, port=config.port, **_uvicorn_options(args))
+
+
+def _uvicorn_options(args: argparse.Namespace) -> dict[str, Any]:
+    """uvloop and httptools when installed (the `auto` choices; both come with `uvicorn[standard]`), and no
+    access log line per request unless asked for: it costs each request a log record and a write."""
+    return {"log_level": args.log_level, "access_log": args.access_log, "loop": "auto", "http": "auto"}
 
 
 def app_factory() -> Any:
@@ -121,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data-dir", default=None, help="data directory (default ./.bkend, env BKEND_DATA_DIR)")
     run.add_argument("--workers", type=int, default=1, help="worker processes sharing the data dir")
     run.add_argument("--log-level", default="info")
+    run.add_argument("--access-log", action="store_true", help="log one line per request (off by default)")
     run.set_defaults(func=serve)
 
     key = commands.add_parser("keys", help="list or create API keys of an environment")

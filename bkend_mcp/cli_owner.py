@@ -26,9 +26,10 @@ def add_owner_parser(commands: Any) -> None:
 
 
 def owner_command(args: argparse.Namespace) -> None:
-    from bkend_mcp.domain import owner_setup, tenancy, tenants
+    from bkend_mcp.domain import tenancy
     from bkend_mcp.domain.backend import open_backend
     from bkend_mcp.domain.errors import BkendError
+    from bkend_mcp.domain.team import owner_setup, tenants
 
     backend = open_backend(Config.from_env(data_dir=Path(args.data_dir) if args.data_dir else None))
     try:

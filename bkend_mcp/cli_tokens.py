@@ -32,9 +32,10 @@ def add_token_parser(commands: Any) -> None:
 
 
 def token_command(args: argparse.Namespace) -> None:
-    from bkend_mcp.domain import pats, tenancy
+    from bkend_mcp.domain import tenancy
     from bkend_mcp.domain.backend import open_backend
     from bkend_mcp.domain.errors import BkendError
+    from bkend_mcp.domain.mcp_auth import pats
 
     config = Config.from_env(data_dir=Path(args.data_dir) if args.data_dir else None)
     backend = open_backend(config)
@@ -59,8 +60,9 @@ def token_command(args: argparse.Namespace) -> None:
 
 
 def _create(backend: Any, owner: str, args: argparse.Namespace) -> dict[str, Any]:
-    from bkend_mcp.domain import pats, tenancy
+    from bkend_mcp.domain import tenancy
     from bkend_mcp.domain.errors import BkendError
+    from bkend_mcp.domain.mcp_auth import pats
 
     wanted = args.organization or "local"
     orgs = tenancy.list_organizations(backend, owner)

@@ -17,13 +17,18 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+ARGON2_DEFAULTS = (2, 19456, 1)
+"""time cost, memory (KiB), parallelism: OWASP's Argon2id m=19 MiB, t=2, p=1 (decisions.md, issue #7)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Argon2Params:
-    """Password hashing cost. The default is RFC 9106's second recommendation (= spec/auth.md §4.1)."""
+    """Password hashing cost. The default is OWASP's recommended Argon2id configuration m=19 MiB, t=2, p=1
+    (decisions.md, issue #7); RFC 9106's t=3, m=64 MiB, p=4 of spec/auth.md §4.1 is one setting away."""
 
-    time_cost: int = 3
-    memory_kib: int = 65536
-    parallelism: int = 4
+    time_cost: int = ARGON2_DEFAULTS[0]
+    memory_kib: int = ARGON2_DEFAULTS[1]
+    parallelism: int = ARGON2_DEFAULTS[2]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +64,9 @@ def _smtp_from_env() -> SmtpSettings | None:
 
 def _argon2_from_env() -> Argon2Params:
     return Argon2Params(
-        time_cost=_int("BKEND_ARGON2_TIME_COST", 3),
-        memory_kib=_int("BKEND_ARGON2_MEMORY_KIB", 65536),
-        parallelism=_int("BKEND_ARGON2_PARALLELISM", 4),
+        time_cost=_int("BKEND_ARGON2_TIME_COST", ARGON2_DEFAULTS[0]),
+        memory_kib=_int("BKEND_ARGON2_MEMORY_KIB", ARGON2_DEFAULTS[1]),
+        parallelism=_int("BKEND_ARGON2_PARALLELISM", ARGON2_DEFAULTS[2]),
     )
 
 
@@ -73,6 +78,9 @@ def _flag(name: str) -> bool:
 class Config:
     data_dir: Path = Path(".bkend")
     mongodb_uri: str | None = None
+    mongodb_timeout_ms: int = 10_000
+    """How long finding a MongoDB server and opening a connection may take before a request fails with
+    `storage/unavailable` (`BKEND_MONGODB_TIMEOUT_MS`); an open connection waits up to six times as long."""
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str | None = None
@@ -105,6 +113,7 @@ class Config:
         values: dict[str, object] = {
             "data_dir": Path(os.environ.get("BKEND_DATA_DIR", ".bkend")),
             "mongodb_uri": os.environ.get("BKEND_MONGODB_URI") or None,
+            "mongodb_timeout_ms": _int("BKEND_MONGODB_TIMEOUT_MS", 10_000),
             "host": os.environ.get("BKEND_HOST", "127.0.0.1"),
             "port": _int("BKEND_PORT", 8000),
             "public_url": os.environ.get("BKEND_PUBLIC_URL") or None,

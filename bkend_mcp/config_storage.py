@@ -45,6 +45,9 @@ class S3Settings:
     secret_access_key: str | None = None
     force_path_style: bool = False
     key_prefix: str = ""
+    timeout_s: float = 5.0
+    """Seconds one connect or one read from the object store may take (`BKEND_S3_TIMEOUT_S`); after three tries
+    (`blobs/s3.py` `S3_ATTEMPTS`) the call fails with `file/storage-unavailable`."""
 
     @classmethod
     def from_env(cls) -> S3Settings | None:
@@ -60,6 +63,7 @@ class S3Settings:
             secret_access_key=os.environ.get("BKEND_S3_SECRET_ACCESS_KEY") or None,
             force_path_style=_on("BKEND_S3_FORCE_PATH_STYLE", False),
             key_prefix=os.environ.get("BKEND_S3_KEY_PREFIX", ""),
+            timeout_s=float(os.environ.get("BKEND_S3_TIMEOUT_S") or 5.0),
         )
 
 

@@ -19,7 +19,7 @@ from tests import auth_testing
 from tests.oauth_provider import oauth_provider, oauth_server  # noqa: F401  (fixtures: a local OAuth provider)
 
 TEST_ARGON2 = Argon2Params(time_cost=2, memory_kib=19456, parallelism=1)
-"""OWASP's minimum, ~5x cheaper than the default, so the suite can sign users up by the hundred."""
+"""OWASP's minimum (the shipped default too), spelled out so the suite does not follow a stronger default."""
 
 
 @dataclass

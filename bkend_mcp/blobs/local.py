@@ -5,16 +5,21 @@ Layout under the root: `objects/<h[:2]>/<h>` (bytes) and `<h>.json` (key, size, 
 the SHA-256 of the key, so no key can name a path outside the root; `multipart/<uploadId>/` (`upload.json` and
 `00001.part` + `00001.json` per part); `tmp/` for bytes in flight, renamed into place once complete. Bodies are
 streamed in chunks and hashed as they pass: memory stays flat whatever the object's size.
+
+A full disk (or file-size limit) and a read-only directory end a write as a storage fault (`store.faults`), and
+the bytes in flight are removed: no partial object is ever left behind.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
 import secrets
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -24,9 +29,30 @@ import orjson
 from bkend_mcp.blobs import signing
 from bkend_mcp.blobs.base import MIN_PART_BYTES, BlobError, ObjectInfo, Part, PendingUpload
 from bkend_mcp.blobs.signing import Grant
+from bkend_mcp.store.faults import StorageFault, StorageFull, StorageReadOnly, StorageUnavailable
 
 CHUNK = 1024 * 1024
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+DISK_FAULTS: dict[int, tuple[type[StorageFault], str]] = {
+    errno.ENOSPC: (StorageFull, "The disk holding the files is full; nothing was stored. Free space and retry."),
+    errno.EFBIG: (StorageFull, "The file is larger than the server may write; nothing was stored."),
+    errno.EDQUOT: (StorageFull, "The disk quota for the files is used up; nothing was stored."),
+    errno.EROFS: (StorageReadOnly, "The storage directory is read-only; nothing was stored."),
+    errno.EACCES: (StorageReadOnly, "The storage directory is not writable by the server; nothing was stored."),
+}
+"""errno of a failed write → the fault it becomes; any other errno is `StorageUnavailable`."""
+
+
+@contextmanager
+def _disk_faults() -> Iterator[None]:
+    """A write the filesystem refused, as a storage fault with a safe message (no paths)."""
+    try:
+        yield
+    except OSError as exc:
+        kind, message = DISK_FAULTS.get(
+            exc.errno or 0, (StorageUnavailable, "The storage directory could not be written; nothing was stored.")
+        )
+        raise kind(message) from None
 
 
 def _now() -> datetime:
@@ -35,8 +61,13 @@ def _now() -> datetime:
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    tmp.write_bytes(orjson.dumps(data))
-    os.replace(tmp, path)
+    try:
+        with _disk_faults():
+            tmp.write_bytes(orjson.dumps(data))
+            os.replace(tmp, path)
+    except StorageFault:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 class Upload:
@@ -45,7 +76,8 @@ class Upload:
 
     def __init__(self, tmp_dir: Path, max_bytes: int | None):
         self.path = tmp_dir / secrets.token_hex(16)
-        self.file: BinaryIO = self.path.open("wb")
+        with _disk_faults():
+            self.file: BinaryIO = self.path.open("wb")
         self.md5 = hashlib.md5()
         self.size = 0
         self.max_bytes = max_bytes
@@ -58,19 +90,32 @@ class Upload:
                 "EntityTooLarge", f"Your proposed upload exceeds the maximum allowed size ({self.max_bytes})"
             )
         self.md5.update(chunk)
-        self.file.write(chunk)
+        try:
+            with _disk_faults():
+                self.file.write(chunk)
+        except StorageFault:
+            self.discard()
+            raise
 
     def finish(self, destination: Path) -> str:
-        self.file.flush()
-        os.fsync(self.file.fileno())
-        self.file.close()
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(self.path, destination)
+        try:
+            with _disk_faults():
+                self.file.flush()
+                os.fsync(self.file.fileno())
+                self.file.close()
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.path, destination)
+        except StorageFault:
+            self.discard()
+            raise
         return self.md5.hexdigest()
 
     def discard(self) -> None:
         if not self.file.closed:
-            self.file.close()
+            try:
+                self.file.close()
+            except OSError:
+                pass  # the flush on close fails again on a full disk; the file is removed either way
         self.path.unlink(missing_ok=True)
 
 
@@ -138,7 +183,11 @@ class LocalBlobStore:
     def commit_put(self, key: str, upload: Upload, content_type: str) -> ObjectInfo:
         etag = upload.finish(self._object(key))
         info = ObjectInfo(key, upload.size, etag, content_type or None, _now())
-        self._write_meta(info)
+        try:
+            self._write_meta(info)
+        except StorageFault:
+            self._object(key).unlink(missing_ok=True)
+            raise
         return info
 
     def open_part(self, key: str, upload_id: str, max_bytes: int | None) -> Upload:
@@ -170,7 +219,8 @@ class LocalBlobStore:
     def create_multipart(self, key: str, content_type: str) -> str:
         upload_id = secrets.token_hex(16)
         folder = self._upload_dir(upload_id)
-        folder.mkdir(parents=True)
+        with _disk_faults():
+            folder.mkdir(parents=True)
         _write_json(folder / "upload.json", {"key": key, "contentType": content_type, "initiated": _now().isoformat()})
         return upload_id
 

@@ -8,23 +8,38 @@ the internal endpoint for server-side calls, one on the public endpoint for the 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from bkend_mcp.blobs.base import BlobError, ObjectInfo, Part, PendingUpload
 from bkend_mcp.config_storage import S3Settings
 
 ERROR_CODES = {"NoSuchKey": "NoSuchKey", "404": "NoSuchKey", "NotFound": "NoSuchKey"}
+S3_ATTEMPTS = 3
+"""Tries per call (the first and two retries), each bounded by `S3Settings.timeout_s` for connect and read."""
+UNREACHABLE = (BotoConnectionError, HTTPClientError)
+"""botocore's failures to connect or to get an answer in time (refused, timed out, reset)."""
 MIN_UPLOAD_CHUNK = 8 * 1024 * 1024
 
 
 def _error(exc: ClientError) -> BlobError:
     code = str(exc.response.get("Error", {}).get("Code", "ServiceUnavailable"))
     return BlobError(ERROR_CODES.get(code, code), str(exc.response.get("Error", {}).get("Message", "")))
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """An object store that refuses the connection or stays silent past the timeout: `ServiceUnavailable`."""
+    try:
+        yield
+    except UNREACHABLE:
+        raise BlobError("ServiceUnavailable", "The object store did not answer in time; retry") from None
 
 
 class S3BlobStore:
@@ -43,7 +58,13 @@ class S3BlobStore:
             endpoint_url=endpoint,
             aws_access_key_id=self.settings.access_key_id,
             aws_secret_access_key=self.settings.secret_access_key,
-            config=BotoConfig(signature_version="s3v4", s3={"addressing_style": style}, retries={"max_attempts": 3}),
+            config=BotoConfig(
+                signature_version="s3v4",
+                s3={"addressing_style": style},
+                retries={"total_max_attempts": S3_ATTEMPTS, "mode": "standard"},
+                connect_timeout=self.settings.timeout_s,
+                read_timeout=self.settings.timeout_s,
+            ),
         )
 
     def _key(self, key: str) -> str:
@@ -57,7 +78,8 @@ class S3BlobStore:
         if "Key" in params:
             params["Key"] = self._key(params["Key"])
         try:
-            return getattr(self.client, method)(Bucket=self.settings.bucket, **params)
+            with _reachable():
+                return getattr(self.client, method)(Bucket=self.settings.bucket, **params)
         except ClientError as exc:
             raise _error(exc) from exc
 
@@ -99,11 +121,12 @@ class S3BlobStore:
 
     def pending_uploads(self, started_before: datetime) -> Iterator[PendingUpload]:
         paginator = self.client.get_paginator("list_multipart_uploads")
-        for page in paginator.paginate(Bucket=self.settings.bucket, Prefix=self.settings.key_prefix):
-            for upload in page.get("Uploads", []):
-                if upload["Initiated"] < started_before:
-                    key = upload["Key"][len(self.settings.key_prefix) :]
-                    yield PendingUpload(key, upload["UploadId"], upload["Initiated"])
+        with _reachable():
+            for page in paginator.paginate(Bucket=self.settings.bucket, Prefix=self.settings.key_prefix):
+                for upload in page.get("Uploads", []):
+                    if upload["Initiated"] < started_before:
+                        key = upload["Key"][len(self.settings.key_prefix) :]
+                        yield PendingUpload(key, upload["UploadId"], upload["Initiated"])
 
     # --- objects --------------------------------------------------------------------------------------------------
 
@@ -149,9 +172,10 @@ class S3BlobStore:
     def list_keys(self, prefix: str) -> Iterator[str]:
         paginator = self.client.get_paginator("list_objects_v2")
         full = self._key(prefix)
-        for page in paginator.paginate(Bucket=self.settings.bucket, Prefix=full):
-            for item in page.get("Contents", []):
-                yield item["Key"][len(self.settings.key_prefix) :]
+        with _reachable():
+            for page in paginator.paginate(Bucket=self.settings.bucket, Prefix=full):
+                for item in page.get("Contents", []):
+                    yield item["Key"][len(self.settings.key_prefix) :]
 
     def delete(self, key: str) -> None:
         self._call("delete_object", Key=key)

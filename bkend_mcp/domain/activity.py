@@ -119,7 +119,30 @@ def entry(
 
 
 def record(backend: Backend, doc: dict[str, Any]) -> None:
-    backend.control(COLLECTION).insert(doc)
+    """Insert `doc`; an entry of a credential bound to no organization (stdio, the local owner) is filed under the
+    organization of the project it worked on, so that organization's activity screen lists it too."""
+    backend.control(COLLECTION).insert(_with_organization(backend, doc))
+
+
+def _with_organization(backend: Backend, doc: dict[str, Any]) -> dict[str, Any]:
+    if doc.get("organizationId") is None and doc.get("projectId") is not None:
+        doc["organizationId"] = _organization_of(backend, doc["projectId"])
+    return doc
+
+
+def _organization_of(backend: Backend, project_id: str) -> str | None:
+    def load() -> str | None:
+        project = backend.control("projects").get(project_id)
+        return project.get("organizationId") if project else None
+
+    return backend.cache.get(("organization-of", project_id), load)
+
+
+def amend(backend: Backend, entry_id: str, doc: dict[str, Any]) -> None:
+    """Make the written entry `entry_id` tell what `doc` (a later `entry` of the same call) tells; it keeps its id
+    and time."""
+    fields = {k: v for k, v in _with_organization(backend, doc).items() if k not in ("_id", "at")}
+    backend.control(COLLECTION).update(entry_id, fields, () if "error" in doc else ("error",))
 
 
 # --- reading -----------------------------------------------------------------------------------------------------

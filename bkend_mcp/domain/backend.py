@@ -139,7 +139,7 @@ def open_backend(config: Config) -> Backend:
     from bkend_mcp.domain import tenancy
 
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    store = open_store(config.data_dir, config.mongodb_uri)
+    store = open_store(config.data_dir, config.mongodb_uri, config.mongodb_timeout_ms)
     backend = Backend(config, store, load_keyring(config.data_dir, config.master_key, config.jwt_secret))
     tenancy.prepare_control_plane(backend)
     return backend

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bkend_mcp.domain import addressing, dates, oauth_clients, oauth_tokens, pats
+from bkend_mcp.domain import addressing, dates
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.deployment import mcp_url
 from bkend_mcp.domain.errors import BkendError
+from bkend_mcp.domain.mcp_auth import oauth_clients, oauth_tokens, pats
 from bkend_mcp.domain.principal import Principal, scope_covers
 from bkend_mcp.store.base import Cond, Query, SortKey, all_of
 

@@ -2,16 +2,22 @@
 
 An origin is `scheme://host[:port]`: http or https, no wildcard, no path, query or credentials; at most
 `MAX_ORIGINS` per project (spec/mcp-and-console.md §4.12, §6.3). An empty list means "any origin" in dev
-environments (§7 #16); `origin_allowed` states that rule for the HTTP layer.
+environments and "no foreign origin" in every other environment (§7 #16, decision in docs/decisions.md);
+`origin_allowed` states that rule, and the `policy_for_*` lookups give the HTTP layer (`rest/cors.py`) the list
+and environment type a request addresses. They read the store; `PolicyMemo` keeps their answers as long as the
+control cache would (a change applies on the next request in this process, within `CACHE_TTL_SECONDS` in the
+others).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from time import monotonic
 from typing import Any
 
-from bkend_mcp.domain import addressing, tenancy
+from bkend_mcp.domain import addressing, keys, tenancy
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import Principal
@@ -122,3 +128,91 @@ def origin_allowed(origins: list[str], environment_type: str, origin: str) -> bo
     if not origins:
         return environment_type == "dev"
     return origin.lower().rstrip("/") in origins
+
+
+# --- enforcement lookups (the HTTP layer asks these through a `PolicyMemo`) ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OriginPolicy:
+    """The browser origins one environment accepts: its project's list and the environment's type."""
+
+    origins: tuple[str, ...]
+    environment_type: str
+
+    def allows(self, origin: str) -> bool:
+        return origin_allowed(list(self.origins), self.environment_type, origin)
+
+
+def _policy(project: dict[str, Any] | None, environment: dict[str, Any] | None) -> OriginPolicy | None:
+    if project is None or environment is None:
+        return None
+    kind = environment.get("environmentType") or environment.get("environment") or "custom"
+    return OriginPolicy(tuple(_stored(project)), kind)
+
+
+def _by_ids(backend: Backend, project_id: str, environment_id: str) -> OriginPolicy | None:
+    return _policy(backend.control("projects").get(project_id), backend.control("environments").get(environment_id))
+
+
+def policy_for_reference(backend: Backend, project_ref: str, environment: str) -> OriginPolicy | None:
+    """The policy of a project (id or slug) and environment name; None when either does not exist."""
+    project = tenancy.find_project(backend, project_ref)
+    if project is None:
+        return None
+    return _policy(project, tenancy.find_environment(backend, project["_id"], environment))
+
+
+def policy_for_headers(backend: Backend, headers: Mapping[str, str]) -> OriginPolicy | None:
+    """The policy of the environment a data/auth/files request addresses (`X-API-Key`, or `x-project-id` +
+    `x-environment`), or None when it names none that exists: such a request can only fail, with no data."""
+    api_key = (headers.get("x-api-key") or "").strip()
+    try:
+        if api_key:
+            key = keys.verify_key(backend, api_key)
+            return _by_ids(backend, key["projectId"], key["environmentId"])
+    except BkendError:
+        return None
+    project = (headers.get("x-project-id") or "").strip()
+    if project:
+        return policy_for_reference(backend, project, (headers.get("x-environment") or "dev").strip())
+    return None
+
+
+def policy_for_storage_key(backend: Backend, key: str) -> OriginPolicy | None:
+    """The policy of the environment a storage key belongs to (keys start `{projectId}/{environment}/`)."""
+    project_id, _, rest = key.partition("/")
+    environment = rest.partition("/")[0]
+    if not project_id or not environment:
+        return None
+    return policy_for_reference(backend, project_id, environment)
+
+
+def memo_key(headers: Mapping[str, str]) -> Hashable:
+    """What `policy_for_headers` depends on."""
+    api_key = (headers.get("x-api-key") or "").strip()
+    if api_key:
+        return ("key", api_key)
+    return ("ref", (headers.get("x-project-id") or "").strip(), (headers.get("x-environment") or "dev").strip())
+
+
+class PolicyMemo:
+    """Recent `policy_for_*` answers, so a cross-origin request need not hop to the worker pool to ask again.
+    An answer is trusted exactly as the control cache trusts its entries: until a write to a watched control
+    collection through this backend (the cache's `generation` moves) or for `ttl` seconds."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self.max_entries = max_entries
+        self._entries: dict[Hashable, tuple[int, float, OriginPolicy | None]] = {}
+
+    def get(self, backend: Backend, key: Hashable) -> tuple[bool, OriginPolicy | None]:
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == backend.cache.generation and monotonic() - entry[1] < backend.cache.ttl:
+            return True, entry[2]
+        return False, None
+
+    def put(self, key: Hashable, generation: int, loaded_at: float, policy: OriginPolicy | None) -> None:
+        """`generation` and `loaded_at` as they were before the lookup started (a write during it retires it)."""
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[key] = (generation, loaded_at, policy)

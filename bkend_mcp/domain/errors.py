@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bkend_mcp.blobs.base import BlobError
+from bkend_mcp.store.base import Cond, Filter
+from bkend_mcp.store.faults import StorageFault, StorageFull, StorageReadOnly, StorageUnavailable
+from bkend_mcp.store.sqlite_regex import RegexTimeout
+
 INVALID_PARAMS = -32602
 INVALID_REQUEST = -32600
 INTERNAL_ERROR = -32603
@@ -170,6 +175,10 @@ CATALOGUE: dict[str, ErrorKind] = {
     "file/upload-init-failed": ErrorKind(500, INTERNAL_ERROR, "Could not start the multipart upload"),
     "file/bucket-not-configured": ErrorKind(500, INTERNAL_ERROR, "File storage is not configured"),
     "file/storage-unavailable": ErrorKind(503, INTERNAL_ERROR, "File storage is unavailable; try again"),
+    # the storage underneath (issue #8): never the caller's fault, nothing was written
+    "storage/disk-full": ErrorKind(507, INTERNAL_ERROR, "The server's disk is full; nothing was written"),
+    "storage/read-only": ErrorKind(503, INTERNAL_ERROR, "The data directory is read-only; nothing was written"),
+    "storage/unavailable": ErrorKind(503, INTERNAL_ERROR, "Storage is unavailable; retry"),
     # MCP guardrails (docs/mcp.md "Safety for agents")
     "mcp/read-only": ErrorKind(403, FORBIDDEN_RPC, "Read-only mode is on; nothing was changed"),
     "mcp/environment-closed": ErrorKind(403, FORBIDDEN_RPC, "MCP access to this environment is off"),
@@ -226,3 +235,43 @@ def validation_error(details: list[dict[str, Any]]) -> BkendError:
 def invalid_param(field: str, reason: str, message: str) -> BkendError:
     """A bad query or management parameter, reported like a field failure."""
     return validation_error([{"field": field, "reason": reason, "message": message}])
+
+
+FAULT_CODES: dict[type[StorageFault], str] = {
+    StorageFull: "storage/disk-full",
+    StorageReadOnly: "storage/read-only",
+    StorageUnavailable: "storage/unavailable",
+}
+RETRY_AFTER_SECONDS = "5"
+
+
+def regex_timeout_error(exc: RegexTimeout, filter: Filter | None = None) -> BkendError:
+    """A `$regex` backtracked past the per-value time limit: the nested-repeat guard's code, naming the field of
+    `filter` that carries the pattern (`$regex` when unknown)."""
+    field = _regex_field(filter, exc.pattern) if filter is not None else None
+    return invalid_param(
+        field or "$regex",
+        "invalid-regex",
+        f"'{field or '$regex'}': $regex took too long on a stored value (it backtracks, like (a|aa)+$); write it "
+        "without alternatives or repeats that can match the same text",
+    )
+
+
+def _regex_field(node: Filter, pattern: str) -> str | None:
+    if isinstance(node, Cond):
+        return node.path if node.op == "regex" and node.value.pattern == pattern else None
+    return next((found for item in node.items if (found := _regex_field(item, pattern))), None)
+
+
+def known_failure(exc: Exception) -> BkendError | None:
+    """The error a storage fault, an unreachable object store or a timed-out regex is reported as, for the
+    renderers; None for anything else (which stays an internal error)."""
+    if isinstance(exc, StorageFault):
+        code = next(code for kind, code in FAULT_CODES.items() if isinstance(exc, kind))
+        headers = {"Retry-After": RETRY_AFTER_SECONDS} if code == "storage/unavailable" else None
+        return BkendError(code, str(exc) or None, headers=headers)
+    if isinstance(exc, RegexTimeout):
+        return regex_timeout_error(exc)
+    if isinstance(exc, BlobError) and exc.code == "ServiceUnavailable":
+        return BkendError("file/storage-unavailable", exc.message, headers={"Retry-After": RETRY_AFTER_SECONDS})
+    return None

@@ -146,7 +146,9 @@ def _touch(backend: Backend, doc: dict[str, Any], now: datetime) -> None:
     """Record use at most once a minute, so verifying a key is not a write per request. The write goes around
     the cache-clearing wrapper: `lastUsedAt` is not something a cached lookup depends on."""
     last = doc.get("lastUsedAt")
-    if last is None or (now - _as_datetime(last)).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+    if isinstance(last, str):  # parsed once per cached copy of the key, not on every request
+        last = doc["lastUsedAt"] = _as_datetime(last)
+    if last is None or (now - last).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
         backend.store.collection(CONTROL, "api_keys").update(doc["_id"], {"lastUsedAt": now})
         doc["lastUsedAt"] = now
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bkend_mcp.domain import records, tables
+from bkend_mcp.domain import keys, records, tables
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.caller import Caller
 from bkend_mcp.domain.errors import BkendError
@@ -30,6 +30,8 @@ def require_manager(caller: Caller) -> str:
     if caller.tenant_id:
         return caller.tenant_id
     if caller.secret_key and caller.key_id:
+        if not keys.scope_allows(caller.scopes, "*", "*"):
+            raise BkendError("data/scope-insufficient", "Managing tables or MCP access needs a key without scopes")
         return caller.uid or caller.key_id
     raise BkendError("table/permission-denied", "Managing tables needs a secret key (sk_) or the console")
 

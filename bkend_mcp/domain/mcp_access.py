@@ -6,9 +6,10 @@ only personal access tokens; `none` (loopback only) needs no header and acts as 
 
 from __future__ import annotations
 
-from bkend_mcp.domain import oauth_tokens, pats, tenancy
+from bkend_mcp.domain import tenancy
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.errors import BkendError
+from bkend_mcp.domain.mcp_auth import oauth_tokens, pats
 from bkend_mcp.domain.principal import ALL, Principal
 
 

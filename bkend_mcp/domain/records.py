@@ -13,8 +13,9 @@ from bkend_mcp.domain import dates, ids, keys, permissions, query, serialize, ta
 from bkend_mcp.domain.auth import users_table
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.caller import Caller
-from bkend_mcp.domain.errors import BkendError, validation_error
+from bkend_mcp.domain.errors import BkendError, regex_timeout_error, validation_error
 from bkend_mcp.store.base import MATCH_ALL, Collection, Cond, DuplicateKey, Filter, Query
+from bkend_mcp.store.sqlite_regex import RegexTimeout
 
 TABLE_PATH_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$")
 SYSTEM_FIELDS = ("id", "_id", "createdBy", "createdAt", "updatedAt")
@@ -172,8 +173,11 @@ def list_records(backend: Backend, caller: Caller, table_name: str, params: Mapp
     parsed = query.parse_list_params(params, table["schema"], max_limit=backend.config.max_page_size)
     store_query, page, limit = list_query(table, caller, decision, parsed)
     collection = backend.data(caller.environment_id, table_name)
-    items = [render(table, caller, doc) for doc in collection.find(store_query)]
-    total = collection.count(store_query.filter)
+    try:
+        items = [render(table, caller, doc) for doc in collection.find(store_query)]
+        total = collection.count(store_query.filter)
+    except RegexTimeout as exc:
+        raise regex_timeout_error(exc, store_query.filter) from None
     return {"items": items, "pagination": query.pagination(total, page, limit)}
 
 

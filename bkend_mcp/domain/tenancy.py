@@ -9,9 +9,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bkend_mcp.domain import activity, console_collections, dates, ids
+from bkend_mcp.domain import activity, dates, ids
 from bkend_mcp.domain.auth import collections as auth_collections
 from bkend_mcp.domain.backend import Backend
+from bkend_mcp.domain.console import console_collections
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.store.base import Cond, DuplicateKey, Index, Query, all_of
 

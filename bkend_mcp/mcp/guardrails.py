@@ -5,8 +5,9 @@ every tool (whatever module registered it) gets the same rules without a line in
   dynamic toolsets only the enabled ones; and each tool in its compact form (`mcp/listing.py`).
 - `tools/call` resolves the principal once, refuses a tool the listing would hide (`mcp/read-only`,
   `mcp/toolset-not-enabled`), runs the rest as that principal (marked "this tool writes" unless it is annotated
-  read-only, which environments with `mcpAccess: read` refuse), and writes one activity entry per call
-  (`domain/activity.py`): client, tool, redacted arguments, outcome, duration, records touched, project.
+  read-only, which environments with `mcpAccess: read` refuse), and makes sure of one activity entry per call
+  (`domain/activity.py`, written in the tool's own worker hop where it can be: `mcp/call_log.py`): client, tool,
+  redacted arguments, outcome, duration, records touched, project.
 
 The domain enforces the same rules again (`domain/guardrails.py`, `addressing.writable_*`, `domain/read_only.py`);
 this layer makes the refusal early and the listing honest.
@@ -15,6 +16,7 @@ this layer makes the refusal early and the listing honest.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import time
 from collections.abc import Mapping
@@ -28,7 +30,7 @@ from bkend_mcp.domain import activity, call_scope
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.guardrails import READ_ONLY_MESSAGE
 from bkend_mcp.domain.principal import Principal
-from bkend_mcp.mcp import dynamic
+from bkend_mcp.mcp import call_log, dynamic
 from bkend_mcp.mcp.listing import compact_tool
 from bkend_mcp.mcp.toolkit import ToolKit, error_result
 
@@ -115,9 +117,10 @@ class Guardrails:
             return _dump(error_result(exc))
         refusal = self.catalogue.refusal(name, principal, dynamic.enabled(ctx.session))
         with call_scope.tracking() as scope, self.kit.acting_as(self._for_tool(principal, name)):
-            result = _dump(error_result(refusal)) if refusal else await call_next(ctx)
-        duration = (time.perf_counter() - started) * 1000
-        await self._record(ctx, principal, name, arguments, result, duration, scope)
+            pending = call_log.Pending(principal, name, arguments, _client(ctx), scope, started)
+            with call_log.opened(pending):
+                result = _dump(error_result(refusal)) if refusal else await call_next(ctx)
+        await self._record(pending, result)
         return result
 
     def _for_tool(self, principal: Principal, name: str) -> Principal:
@@ -126,33 +129,23 @@ class Guardrails:
         writes = not self.catalogue.read_only.get(name, False)
         return principal.with_policy(dataclasses.replace(principal.policy, tool_writes=writes))
 
-    async def _record(
-        self,
-        ctx: ServerRequestContext[Any, Any],
-        principal: Principal,
-        name: str,
-        arguments: Any,
-        result: HandlerResult,
-        duration_ms: float,
-        scope: call_scope.CallScope,
-    ) -> None:
+    async def _record(self, pending: call_log.Pending, result: HandlerResult) -> None:
+        """Make sure the call's one entry tells its result: usually `kit.call` wrote it already (`mcp/call_log.py`);
+        otherwise write it, or amend it where the result differs from what the domain work returned."""
         outcome, message, structured = _outcome(result)
-        doc = activity.entry(
-            principal,
-            name,
-            arguments,
-            outcome=outcome,
-            duration_ms=duration_ms,
-            client=_client(ctx),
-            error_message=message,
-            touched=activity.records_of(structured) if outcome == "ok" else None,
-            project_id=scope.project_id,
-            environment_id=scope.environment_id,
-        )
+        touched = activity.records_of(structured) if outcome == "ok" else None
+        if pending.says(outcome, message, touched):
+            return
+        doc = pending.document(outcome, message, touched)
+        written = pending.written
         try:
-            await anyio.to_thread.run_sync(activity.record, self.kit.backend, doc, limiter=self.kit.limiter)
+            if written is None:
+                await anyio.to_thread.run_sync(activity.record, self.kit.backend, doc, limiter=self.kit.limiter)
+            else:
+                amend = functools.partial(activity.amend, self.kit.backend, written["_id"], doc)
+                await anyio.to_thread.run_sync(amend, limiter=self.kit.limiter)
         except Exception:  # the call already happened; a lost log line must not turn it into a failure
-            log.exception("could not write the activity entry of tool %s", name)
+            log.exception("could not write the activity entry of tool %s", pending.tool)
 
 
 def _dump(result: Any) -> dict[str, Any]:

@@ -14,12 +14,13 @@ from typing import Any
 
 import anyio
 from mcp.server.mcpserver import MCPServer
+from mcp.server.stdio import stdio_server
 from mcp.types import Icon, ToolAnnotations
 
 from bkend_mcp import __version__
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.principal import Principal
-from bkend_mcp.mcp import dynamic, prompts, resources
+from bkend_mcp.mcp import dynamic, prompts, resources, stdio_pipes
 from bkend_mcp.mcp.connection import flag
 from bkend_mcp.mcp.guardrails import Catalogue, Guardrails
 from bkend_mcp.mcp.toolkit import ToolKit
@@ -97,6 +98,16 @@ class BkendServer(MCPServer[Any]):
         tool_name = name or fn.__name__
         self.catalogue.read_only[tool_name] = bool(annotations is not None and annotations.read_only_hint)
         self.catalogue.group[tool_name] = self.registering
+
+    async def run_stdio_async(self) -> None:
+        """The SDK's stdio transport, reading and writing pipes on the event loop where it can (`stdio_pipes`)."""
+        if not stdio_pipes.usable():
+            await super().run_stdio_async()
+            return
+        lowlevel = self._lowlevel_server
+        async with stdio_pipes.standard_pipes() as (stdin, stdout):
+            async with stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream):  # type: ignore[arg-type]
+                await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
 
 
 def dynamic_default() -> bool:

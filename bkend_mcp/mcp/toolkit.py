@@ -1,7 +1,8 @@
 """What every MCP tool handler shares: its principal, the scope check, the worker pool and the one error shape.
 
 A handler is: parse arguments (the SDK did), `await kit.call(scope, lambda backend, principal: domain_fn(...))`,
-return. A `BkendError` becomes a tool result with `isError: true` whose structured content is
+return. The worker thread that runs the domain function also writes the call's activity entry
+(`mcp/call_log.py`). A `BkendError` becomes a tool result with `isError: true` whose structured content is
 `{"error": {"code", "message", "details"?, "restCode", "statusCode"}}` (spec/mcp-and-console.md §2.8), so the
 model reads the same code and field details as a REST client.
 
@@ -25,12 +26,13 @@ import anyio.to_thread
 import orjson
 from mcp.types import CallToolResult, TextContent
 
+from bkend_mcp.domain import activity
 from bkend_mcp.domain.backend import Backend
-from bkend_mcp.domain.errors import BkendError
+from bkend_mcp.domain.errors import BkendError, known_failure
 from bkend_mcp.domain.principal import ConnectionPolicy, Principal, require_scope
 from bkend_mcp.domain.read_only import read_only_view
 from bkend_mcp.domain.serialize import plain
-from bkend_mcp.mcp import fence
+from bkend_mcp.mcp import call_log, fence
 
 T = TypeVar("T")
 log = logging.getLogger("bkend_mcp.mcp")
@@ -125,14 +127,28 @@ class ToolKit:
             if scope is not None:
                 require_scope(principal, scope)
             backend = self.backend_for(principal)
-            result = await anyio.to_thread.run_sync(work, backend, principal, limiter=self.limiter)
+            result = await anyio.to_thread.run_sync(self._logged, work, backend, principal, limiter=self.limiter)
         except BkendError as exc:
             return error_result(exc, codes)
-        except Exception:
+        except Exception as exc:
+            known = known_failure(exc)
+            if known is not None:
+                return error_result(known, codes)
             request_id = uuid.uuid4().hex[:12]
             log.exception("tool failed (request %s)", request_id)
             return error_result(BkendError("common/internal-error", f"Internal error (request id {request_id})"))
-        return self.render(plain(result))
+        return self.render(result)
+
+    def _logged(self, work: Callable[[Backend, Principal], T], backend: Backend, principal: Principal) -> Any:
+        """In the worker thread: the domain work, its result made plain, and the call's activity entry written in
+        the same hop (`mcp/call_log.py`)."""
+        try:
+            result = plain(work(backend, principal))
+        except BkendError as exc:
+            call_log.settle(self.backend, exc.code, exc.message, None)
+            raise
+        call_log.settle(self.backend, "ok", None, activity.records_of(result))
+        return result
 
     def render(self, result: Any) -> Any:
         """A success as the tool returns it (the SDK writes the JSON text block and `structuredContent`)."""

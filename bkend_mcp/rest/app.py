@@ -9,7 +9,6 @@ import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -20,6 +19,7 @@ from bkend_mcp.domain.backend import Backend, open_backend
 from bkend_mcp.domain.bootstrap import first_start
 from bkend_mcp.mcp.http import mount_mcp
 from bkend_mcp.rest import (
+    access_log,
     auth,
     auth_account,
     auth_admin,
@@ -33,12 +33,11 @@ from bkend_mcp.rest import (
     tables,
     users,
 )
+from bkend_mcp.rest.cors import CorsMiddleware
 from bkend_mcp.rest.errors import ErrorMiddleware, http_exception
-from bkend_mcp.rest.http import JSONResponse
+from bkend_mcp.rest.http import CountRequests, InFlight, JSONResponse
 from bkend_mcp.rest.security_headers import SecurityHeadersMiddleware
 from bkend_mcp.rest.storage_tasks import storage_sweeper
-
-CORS_METHODS = ["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"]
 
 
 async def health(request: Request) -> Response:
@@ -67,6 +66,7 @@ def create_app(config: Config, backend: Backend | None = None) -> Starlette:
 
     routes = [
         Route("/health", health),
+        *mcp.routes,  # before the ~180 REST routes Starlette would try one by one; no REST path overlaps them
         *data.routes(),  # first: the busiest; Starlette matches in order and nothing else is under /v1/data/
         *tables.routes(),
         *mcp_access.routes(),
@@ -80,26 +80,13 @@ def create_app(config: Config, backend: Backend | None = None) -> Starlette:
         *console.routes(),
         *data.shorthand_routes(),
         *oauth.routes(config),
-        *mcp.routes,
     ]
+    in_flight = InFlight(inline=config.mongodb_uri is None)
+    access_log.redact_secrets()  # query-string credentials (invitations, signed URLs) never reach the log
     middleware = [
+        Middleware(CountRequests, in_flight=in_flight),
         Middleware(SecurityHeadersMiddleware),
-        Middleware(
-            CORSMiddleware,
-            allow_origin_regex=".*",
-            allow_methods=CORS_METHODS,
-            allow_headers=["*"],
-            expose_headers=[
-                "Retry-After",
-                "X-RateLimit-Limit",
-                "X-RateLimit-Remaining",
-                "WWW-Authenticate",
-                "Mcp-Session-Id",
-                "Mcp-Protocol-Version",
-                "ETag",
-            ],
-            max_age=600,
-        ),
+        Middleware(CorsMiddleware),
         Middleware(ErrorMiddleware),
     ]
     app = Starlette(
@@ -107,4 +94,5 @@ def create_app(config: Config, backend: Backend | None = None) -> Starlette:
     )
     app.state.backend = backend
     app.state.limiter = anyio.CapacityLimiter(config.worker_threads)
+    app.state.in_flight = in_flight
     return app

@@ -10,8 +10,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bkend_mcp.domain import activity, console_env
+from bkend_mcp.domain import activity
 from bkend_mcp.domain.auth import manage
+from bkend_mcp.domain.console import console_env
 from bkend_mcp.domain.files import tenant_files
 from bkend_mcp.rest.console_http import call, call_in_session, page_args, read_object, reply, shaped
 from bkend_mcp.rest.console_projects import ENV, where

@@ -9,11 +9,11 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bkend_mcp.domain import console_access, console_activity
 from bkend_mcp.domain.auth.inputs import Client
 from bkend_mcp.domain.backend import Backend
-from bkend_mcp.domain.console_access import Credentials
-from bkend_mcp.domain.console_sessions import COOKIE, CSRF_HEADER, Opened
+from bkend_mcp.domain.console import console_access, console_activity
+from bkend_mcp.domain.console.console_access import Credentials
+from bkend_mcp.domain.console.console_sessions import COOKIE, CSRF_HEADER, Opened
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import Principal
 from bkend_mcp.rest.http import JSONResponse, backend_of, int_param, read_json, run

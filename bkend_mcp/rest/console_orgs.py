@@ -8,7 +8,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bkend_mcp.domain import connect, invitations, organizations, projects
+from bkend_mcp.domain import connect, projects
+from bkend_mcp.domain.team import invitations, organizations
 from bkend_mcp.rest.console_http import call, call_in_session, page_args, read_object, reply, shaped
 from bkend_mcp.rest.http import int_param
 

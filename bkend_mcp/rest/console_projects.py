@@ -8,8 +8,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bkend_mcp.domain import console_env, cors, key_admin, projects
+from bkend_mcp.domain import cors, key_admin, projects
 from bkend_mcp.domain.backend import Backend
+from bkend_mcp.domain.console import console_env
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import Principal
 from bkend_mcp.rest.console_http import call, read_object, reply, shaped

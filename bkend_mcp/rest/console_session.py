@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bkend_mcp.domain import console_auth
+from bkend_mcp.domain.console import console_auth
 from bkend_mcp.rest.console_http import (
     client_of,
     credentials,

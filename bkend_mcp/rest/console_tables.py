@@ -8,8 +8,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bkend_mcp.domain import console_data, table_admin
+from bkend_mcp.domain import table_admin
 from bkend_mcp.domain.backend import Backend
+from bkend_mcp.domain.console import console_data
 from bkend_mcp.domain.principal import Principal
 from bkend_mcp.rest.console_http import call, page_args, read_object, reply, shaped
 from bkend_mcp.rest.console_projects import ENV, where

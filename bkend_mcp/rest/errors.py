@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bkend_mcp.domain.errors import BkendError
+from bkend_mcp.domain.errors import BkendError, known_failure
 from bkend_mcp.rest.http import JSONResponse
 
 log = logging.getLogger("bkend_mcp")
@@ -30,8 +30,9 @@ async def http_exception(request: Request, exc: Exception) -> JSONResponse:
 
 
 class ErrorMiddleware:
-    """Catches `BkendError` and anything unexpected below it; the latter is logged with a request id and
-    answered with a generic 500 that reveals nothing internal."""
+    """Catches `BkendError`, storage faults and timed-out regexes (`known_failure`), and anything unexpected
+    below it; the latter is logged with a request id and answered with a generic 500 that reveals nothing
+    internal."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -54,9 +55,14 @@ class ErrorMiddleware:
             if started:
                 raise
             await render(exc)(scope, receive, send)
-        except Exception:
+        except Exception as exc:
             if started:
                 raise
+            known = known_failure(exc)
+            if known is not None:
+                log.warning("%s: %s", known.code, exc)
+                await render(known)(scope, receive, send)
+                return
             request_id = uuid.uuid4().hex[:12]
             log.exception("unexpected error (request %s)", request_id)
             error = BkendError("common/internal-error", f"Internal server error (request id {request_id})")

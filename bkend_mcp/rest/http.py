@@ -9,13 +9,27 @@ import anyio.to_thread
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bkend_mcp.domain import api_activity
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.caller import Caller
 from bkend_mcp.domain.errors import BkendError, validation_error
 from bkend_mcp.domain.identity import resolve_caller
 
 T = TypeVar("T")
+MANAGEMENT_ROUTES = (
+    "/v1/tables",
+    "/v1/mcp-access",
+    "/v1/auth/providers",
+    "/v1/auth/email-templates",
+    "/v1/users",
+    "/v1/files/settings",
+)
+"""Route prefixes whose writes are management actions, filed in the activity log (`domain/api_activity.py`)."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BODY = "bkend.body"
+"""Where `read_json` leaves the parsed body in the ASGI scope, for the activity entry of a management write."""
 
 
 class JSONResponse(Response):
@@ -43,21 +57,70 @@ async def read_json(request: Request) -> Any:
     if not raw.strip():
         return {}
     try:
-        return orjson.loads(raw)
+        request.scope[BODY] = body = orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise validation_error([{"field": "body", "reason": "type", "message": "the request body is not valid JSON"}])
+    return body
 
 
-async def run(request: Request, work: Callable[[Backend], T]) -> T:
-    """Run domain code in the bounded worker pool, never on the event loop."""
-    backend = backend_of(request)
-    return await anyio.to_thread.run_sync(work, backend, limiter=request.app.state.limiter)
+class InFlight:
+    """How many HTTP requests the app is serving right now (counted by `CountRequests`), and whether a lone quick
+    call may run on the event loop at all: with the embedded engine it may; a network engine (MongoDB) can stall
+    for its whole timeout when the server goes away, so its calls always take the pool."""
+
+    __slots__ = ("count", "inline")
+
+    def __init__(self, *, inline: bool = True) -> None:
+        self.count = 0
+        self.inline = inline
 
 
-async def as_caller(request: Request, work: Callable[[Backend, Caller], T]) -> T:
-    """Resolve who is asking from the headers, then do `work` as them — both in the worker pool."""
+class CountRequests:
+    """Pure ASGI middleware keeping `InFlight` up to date, so `run(..., quick=True)` knows when it is alone."""
+
+    def __init__(self, app: ASGIApp, in_flight: InFlight) -> None:
+        self.app, self.in_flight = app, in_flight
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.in_flight.count += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight.count -= 1
+
+
+async def run(request: Request, work: Callable[[Backend], T], *, quick: bool = False) -> T:
+    """Run domain code in the bounded worker pool. A `quick` call (one record by id: a few hundred µs) runs on
+    the event loop instead when its request is the only one in flight: nothing else waits for the loop then,
+    and the pool's two thread hand-offs would cost about as much as the call (decisions.md, issue #7)."""
+    state = request.app.state
+    if quick and state.in_flight.inline and state.in_flight.count <= 1:
+        return work(state.backend)
+    return await anyio.to_thread.run_sync(work, state.backend, limiter=state.limiter)
+
+
+async def as_caller(request: Request, work: Callable[[Backend, Caller], T], *, quick: bool = False) -> T:
+    """Resolve who is asking from the headers, then do `work` as them — both in the worker pool (see `run`)."""
     headers = request.headers
-    return await run(request, lambda backend: work(backend, resolve_caller(backend, headers)))
+    action = management_action(request)
+    if action is None:
+        return await run(request, lambda backend: work(backend, resolve_caller(backend, headers)), quick=quick)
+    arguments = {**request.path_params, "body": request.scope.get(BODY)}
+    return await run(
+        request,
+        lambda backend: api_activity.logged(backend, resolve_caller(backend, headers), action, arguments, work),
+    )
+
+
+def management_action(request: Request) -> str | None:
+    """`rest <METHOD> <route>` for a write to a management route, else None."""
+    if request.method in SAFE_METHODS:
+        return None
+    path = getattr(request.scope.get("route"), "path", "")
+    return f"rest {request.method} {path}" if path.startswith(MANAGEMENT_ROUTES) else None
 
 
 def respond(request: Request, body: Any, status: int = 200) -> Response:
@@ -68,6 +131,8 @@ def respond(request: Request, body: Any, status: int = 200) -> Response:
 
 def query_lists(request: Request) -> dict[str, list[str]]:
     params: dict[str, list[str]] = {}
+    if not request.scope.get("query_string"):
+        return params
     for key, value in request.query_params.multi_items():
         params.setdefault(key, []).append(value)
     return params

@@ -1,5 +1,5 @@
 """The MCP OAuth 2.1 routes (spec/mcp-and-console.md §1.3.3): discovery documents, registration, authorization and
-consent pages, token and revocation endpoints. Every rule is in `domain/oauth*.py`; failures render as RFC 6749
+consent pages, token and revocation endpoints. Every rule is in `domain/mcp_auth/oauth*.py`; failures render as RFC 6749
 error bodies (JSON endpoints) or an error page (browser endpoints)."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bkend_mcp.config import Config
-from bkend_mcp.domain import oauth, oauth_clients, oauth_console
-from bkend_mcp.domain.console_sessions import COOKIE
+from bkend_mcp.domain.console.console_sessions import COOKIE
 from bkend_mcp.domain.errors import BkendError
+from bkend_mcp.domain.mcp_auth import oauth, oauth_clients, oauth_console
 from bkend_mcp.rest.http import JSONResponse, backend_of, read_json, run
 from bkend_mcp.rest.oauth_pages import PAGE_HEADERS, consent_page, error_page
 

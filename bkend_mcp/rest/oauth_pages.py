@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from starlette.responses import HTMLResponse
 
-from bkend_mcp.domain.oauth import ConsentScreen
+from bkend_mcp.domain.mcp_auth.oauth import ConsentScreen
 
 PAGE_HEADERS = {
     "Cache-Control": "no-store",

@@ -3,12 +3,23 @@ never framed, and HSTS when the request came over https."""
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-DEFAULTS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
-HTML_CSP = "frame-ancestors 'none'"
-HSTS = "max-age=31536000"
+DEFAULTS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
+HTML_CSP = (b"content-security-policy", b"frame-ancestors 'none'")
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+
+def add_defaults(message: Message, https: bool) -> None:
+    """Append each header the response start `message` does not set already (names compared lower-cased)."""
+    headers = message["headers"] = list(message.get("headers", ()))
+    present = {name.lower(): value for name, value in headers}
+    wanted = [*DEFAULTS]
+    if present.get(b"content-type", b"").startswith(b"text/html"):
+        wanted.append(HTML_CSP)
+    if https:
+        wanted.append(HSTS)
+    headers.extend(pair for pair in wanted if pair[0] not in present)
 
 
 class SecurityHeadersMiddleware:
@@ -23,13 +34,7 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in DEFAULTS:
-                    headers.setdefault(name, value)
-                if headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault("Content-Security-Policy", HTML_CSP)
-                if https:
-                    headers.setdefault("Strict-Transport-Security", HSTS)
+                add_defaults(message, https)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

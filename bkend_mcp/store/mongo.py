@@ -8,19 +8,21 @@ from the server's error text when it carries one, otherwise worked out by lookin
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from bson.codec_options import CodecOptions
 from pymongo import MongoClient, ReturnDocument
 from pymongo.collection import Collection as PyCollection
 from pymongo.database import Database
-from pymongo.errors import ExecutionTimeout, OperationFailure
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, OperationFailure
 
 from bkend_mcp.store.base import MATCH_ALL, DuplicateKey, Filter, Index, Query, QueryTimeout, check_path
+from bkend_mcp.store.faults import StorageUnavailable
 from bkend_mcp.store.mongo_query import (
     MongoQuery,
     compile_filter,
@@ -41,6 +43,25 @@ CODEC: CodecOptions[Document] = CodecOptions(tz_aware=True)
 """Dates come back aware, in UTC (pymongo's `utc`; mongomock refuses an explicit `tzinfo`)."""
 
 _MISSING = object()
+T = TypeVar("T")
+DEFAULT_TIMEOUT_MS = 10_000
+SOCKET_TIMEOUT_FACTOR = 6
+"""An established connection may wait this many times the connect timeout for an answer (index builds are slow);
+finds and counts are bounded sooner by `maxTimeMS`."""
+
+
+def _reachable(method: Callable[..., T]) -> Callable[..., T]:
+    """A deployment that cannot be reached in time (no server, a connection refused, reset or silent past its
+    timeout) fails the call as `StorageUnavailable`, with a message that names no host."""
+
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> T:
+        try:
+            return method(*args, **kwargs)
+        except ConnectionFailure:
+            raise StorageUnavailable("MongoDB did not answer in time; retry, or check that it is running") from None
+
+    return call
 
 
 class MongoStore:
@@ -54,9 +75,20 @@ class MongoStore:
         self._owns_client = False
 
     @classmethod
-    def from_uri(cls, uri: str, db_prefix: str = "bk_", *, read_timeout: float = 5.0) -> MongoStore:
-        """A store with its own client, closed by `close()`."""
-        client: MongoClient[Document] = MongoClient(uri, tz_aware=True, appname="bkend-mcp")
+    def from_uri(
+        cls, uri: str, db_prefix: str = "bk_", *, read_timeout: float = 5.0, timeout_ms: int = DEFAULT_TIMEOUT_MS
+    ) -> MongoStore:
+        """A store with its own client, closed by `close()`. `timeout_ms` bounds finding a server and opening a
+        connection (`BKEND_MONGODB_TIMEOUT_MS`); a slow or dead deployment then fails as `StorageUnavailable`
+        instead of hanging a worker."""
+        client: MongoClient[Document] = MongoClient(
+            uri,
+            tz_aware=True,
+            appname="bkend-mcp",
+            serverSelectionTimeoutMS=timeout_ms,
+            connectTimeoutMS=timeout_ms,
+            socketTimeoutMS=timeout_ms * SOCKET_TIMEOUT_FACTOR,
+        )
         store = cls(client, db_prefix, read_timeout=read_timeout)
         store._owns_client = True
         return store
@@ -64,12 +96,15 @@ class MongoStore:
     def collection(self, namespace: str, name: str) -> MongoCollection:
         return MongoCollection(self._database(namespace)[_collection_name(name)], self._read_timeout_ms)
 
+    @_reachable
     def drop_collection(self, namespace: str, name: str) -> None:
         self._database(namespace).drop_collection(_collection_name(name))
 
+    @_reachable
     def drop_namespace(self, namespace: str) -> None:
         self._client.drop_database(self._database(namespace).name)
 
+    @_reachable
     def collection_names(self, namespace: str) -> list[str]:
         return sorted(n for n in self._database(namespace).list_collection_names() if COLLECTION.match(n))
 
@@ -90,15 +125,18 @@ class MongoCollection:
         self._coll = coll
         self._read_timeout_ms = read_timeout_ms
 
+    @_reachable
     def insert(self, doc: Document) -> None:
         if "_id" not in doc:
             raise ValueError("a document needs an _id")
         with self._naming_duplicates(lambda: self._clash_on_insert(doc)):
             self._coll.insert_one(dict(doc))
 
+    @_reachable
     def get(self, doc_id: str) -> Document | None:
         return self._coll.find_one({"_id": doc_id})
 
+    @_reachable
     def find(self, query: Query) -> list[Document]:
         if query.limit == 0:  # pymongo reads limit(0) as "no limit"
             return []
@@ -113,10 +151,12 @@ class MongoCollection:
         with _time_limited():
             return list(cursor)
 
+    @_reachable
     def count(self, filter: Filter = MATCH_ALL) -> int:
         with _time_limited():
             return self._coll.count_documents(compile_filter(filter), maxTimeMS=self._read_timeout_ms)
 
+    @_reachable
     def update(
         self, doc_id: str, set_fields: dict[str, Any], unset_fields: Sequence[str] = (), guard: Filter = MATCH_ALL
     ) -> Document | None:
@@ -127,15 +167,18 @@ class MongoCollection:
         with self._naming_duplicates(lambda: self._clash_on_update(doc_id, changes)):
             return self._coll.find_one_and_update(selector, changes, return_document=ReturnDocument.AFTER)
 
+    @_reachable
     def delete(self, doc_id: str, guard: Filter = MATCH_ALL) -> bool:
         return self._coll.delete_one(_selector(doc_id, guard)).deleted_count == 1
 
+    @_reachable
     def unset_everywhere(self, path: str) -> int:
         path = check_path(path)
         if path == "_id":
             raise ValueError("_id cannot be removed")
         return self._coll.update_many({path: {"$exists": True}}, {"$unset": {path: ""}}).modified_count
 
+    @_reachable
     def create_index(self, index: Index) -> None:
         keys = compile_index_keys(index.fields)
         if index.name == ID_INDEX:
@@ -153,10 +196,12 @@ class MongoCollection:
                 self._build(index.name, list(old["key"]), old["unique"], old["sparse"])
             raise
 
+    @_reachable
     def drop_index(self, name: str) -> None:
         if name != ID_INDEX and name in self._coll.index_information():
             self._coll.drop_index(name)
 
+    @_reachable
     def index_names(self) -> list[str]:
         return sorted(name for name in self._coll.index_information() if name != ID_INDEX)
 

@@ -2,7 +2,9 @@
 
 Each collection is a table of `(id, data)` rows, filters and sorts compile to SQL over `json_extract`
 (`sqlite_sql`), and declared indexes become expression indexes (`sqlite_schema`), so an indexed
-filter + sort + limit runs at raw SQLite speed. Connections and time limits live in `sqlite_conn`.
+filter + sort + limit runs at raw SQLite speed. Top-level fields that queries filter or sort on as declared
+scalars, or that an index names, get typed mirror columns (`sqlite_mirror`), so a scan reads columns instead of
+parsing every row's JSON. Connections and time limits live in `sqlite_conn`.
 
 Dates are stored as `YYYY-MM-DDTHH:MM:SS.mmmZ` text and come back as that text. A collection's table is created
 on its first write; reading a collection that does not exist yet gives nothing.
@@ -24,12 +26,24 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from time import monotonic
 from typing import Any, TypeVar
 
 import orjson
 
-from bkend_mcp.store.base import MATCH_ALL, Cond, DuplicateKey, Filter, Index, Query, all_of, check_path
+from bkend_mcp.store.base import MATCH_ALL, Cond, DuplicateKey, Filter, Index, Query, SortKey, all_of, check_path
+from bkend_mcp.store.faults import StorageFault
 from bkend_mcp.store.sqlite_conn import Connections
+from bkend_mcp.store.sqlite_mirror import (
+    COLUMNS,
+    MAX_MIRRORS,
+    SCHEMA_VERSION,
+    add_mirrors,
+    insert_sql,
+    layout_of,
+    mirrorable,
+    wanted_paths,
+)
 from bkend_mcp.store.sqlite_schema import (
     CATALOGUE,
     ID_INDEX,
@@ -45,7 +59,9 @@ from bkend_mcp.store.sqlite_schema import (
     index_spec,
 )
 from bkend_mcp.store.sqlite_sql import (
+    JSON_ONLY,
     Fragment,
+    Layout,
     count_sql,
     delete_sql,
     dumps,
@@ -71,6 +87,15 @@ _FORGET_INDEXES = "DELETE FROM bk_indexes WHERE namespace = ? AND collection = ?
 
 
 MAX_CACHED_COLLECTIONS = 4096
+LAYOUT_RECHECK_SECONDS = 1.0
+"""How long a collection trusts its cached view of the table's mirror columns before looking at the schema again."""
+MIRROR_RETRY_SECONDS = 60.0
+"""How long a collection waits before trying again to add mirror columns after the file refused the write."""
+MIRROR_MIN_ROWS = 1000
+"""Tables smaller than this (by their highest rowid, a free estimate) keep reading the JSON: a scan of a few
+hundred rows costs well under a millisecond, while adding mirrors is DDL that every connection must re-read. The
+first query past the size mirrors what it reads, and rebuilds the indexes on those fields with it."""
+_SIZE = "SELECT coalesce(max(rowid), 0) FROM {table}"
 
 
 class SqliteStore:
@@ -97,11 +122,18 @@ class SqliteStore:
         names = Names(check_namespace(namespace), check_collection(name))
         with self._db.transaction() as conn:
             _drop(conn, names)
+        self._forget_layouts(namespace)
 
     def drop_namespace(self, namespace: str) -> None:
         with self._db.transaction() as conn:
             for (name,) in conn.execute(_COLLECTIONS, (check_namespace(namespace),)).fetchall():
                 _drop(conn, Names(namespace, name))
+        self._forget_layouts(namespace)
+
+    def _forget_layouts(self, namespace: str) -> None:
+        for (space, _), found in list(self._collections.items()):
+            if space == namespace:
+                found.forget_layout()
 
     def collection_names(self, namespace: str) -> list[str]:
         return [name for (name,) in self._db.read(_COLLECTIONS, (check_namespace(namespace),))]
@@ -120,6 +152,10 @@ def _missing_table(exc: sqlite3.OperationalError) -> bool:
     return str(exc).startswith("no such table:")
 
 
+def _missing_column(exc: sqlite3.OperationalError) -> bool:
+    return str(exc).startswith("no such column:") or " has no column named " in str(exc)
+
+
 class SqliteCollection:
     """One collection's table behind the `Collection` port."""
 
@@ -128,15 +164,22 @@ class SqliteCollection:
         self._names = names
         self._table = names.table
         self._key = (names.namespace, names.collection)
-        self._insert = f"INSERT INTO {self._table} (id, data) VALUES (?, ?)"
         self._get = f"SELECT data FROM {self._table} WHERE id = ?"
+        self._seen: tuple[int, bool, Layout] = (-1, False, JSON_ONLY)
+        """The schema version last looked at, whether the table existed then, and its mirror columns (one tuple,
+        so threads never see half of an update)."""
+        self._recheck_at = 0.0
+        self._mirror_again_at = 0.0
+        """After adding mirrors failed (a read-only, full or locked file), when to try again."""
 
     def insert(self, doc: Document) -> None:
         doc_id = doc.get("_id")
         if not isinstance(doc_id, str):
             raise ValueError("a document needs a string _id")
         body = dumps({key: value for key, value in doc.items() if key != "_id"})
-        self._creating(lambda: self._db.write(self._insert, (doc_id, body)))
+        self._creating(
+            lambda: self._laid_out(lambda layout: self._db.write(insert_sql(self._table, layout), (doc_id, body)))
+        )
 
     def get(self, doc_id: str) -> Document | None:
         rows = self._read(Fragment(self._get, (doc_id,)))
@@ -145,14 +188,20 @@ class SqliteCollection:
     def find(self, query: Query) -> list[Document]:
         if query.limit == 0:
             return []
-        docs = [{"_id": doc_id, **orjson.loads(data)} for doc_id, data in self._read(select_sql(self._table, query))]
+        rows = self._laid_out(
+            lambda layout: self._read(select_sql(self._table, query, layout)),
+            lambda: self._layout_for(query.filter, query.sort),
+        )
+        docs = [{"_id": doc_id, **orjson.loads(data)} for doc_id, data in rows]
         if query.projection is None:
             return docs
         paths = [check_path(path) for path in query.projection]
         return [_project(doc, paths) for doc in docs]
 
     def count(self, filter: Filter = MATCH_ALL) -> int:
-        rows = self._read(count_sql(self._table, filter))
+        rows = self._laid_out(
+            lambda layout: self._read(count_sql(self._table, filter, layout)), lambda: self._layout_for(filter)
+        )
         return int(rows[0][0]) if rows else 0
 
     def update(
@@ -165,14 +214,21 @@ class SqliteCollection:
         if not sets and not unsets:
             found = self.find(Query(filter=_with_id(doc_id, guard), limit=1))
             return found[0] if found else None
-        statement = update_sql(self._table, doc_id, sets, unsets, guard)
+
+        def write(layout: Layout) -> tuple[list[Any], int]:
+            statement = update_sql(self._table, doc_id, sets, unsets, guard, layout)
+            return self._existing(lambda: self._db.write(statement.sql, statement.params), _NOTHING_WRITTEN)
+
         with self._naming_duplicates():
-            rows, _ = self._existing(lambda: self._db.write(statement.sql, statement.params), _NOTHING_WRITTEN)
+            rows, _ = self._laid_out(write)
         return {"_id": doc_id, **orjson.loads(rows[0][0])} if rows else None
 
     def delete(self, doc_id: str, guard: Filter = MATCH_ALL) -> bool:
-        statement = delete_sql(self._table, doc_id, guard)
-        _, changed = self._existing(lambda: self._db.write(statement.sql, statement.params), _NOTHING_WRITTEN)
+        def write(layout: Layout) -> tuple[list[Any], int]:
+            statement = delete_sql(self._table, doc_id, guard, layout)
+            return self._existing(lambda: self._db.write(statement.sql, statement.params), _NOTHING_WRITTEN)
+
+        _, changed = self._laid_out(write)
         return changed > 0
 
     def unset_everywhere(self, path: str) -> int:
@@ -190,13 +246,17 @@ class SqliteCollection:
             row = conn.execute(_INDEX_SPEC, (*self._key, index.name)).fetchone()
             if row is not None and row[0] == spec:
                 return
+            wanted = {path for path, _ in index.fields if mirrorable(path)}
+            layout = self._mirror(conn, wanted if self._big_enough(lambda sql: conn.execute(sql).fetchall()) else set())
             for statement in drop_index(self._names, index.name):
                 conn.execute(statement)
             try:
-                for statement in create_index(self._names, index):
+                for statement in create_index(self._names, index, layout):
                     conn.execute(statement)
             except sqlite3.IntegrityError:
                 raise DuplicateKey(index.name, tuple(path for path, _ in index.fields)) from None
+            finally:
+                self.forget_layout()
             conn.execute(_PUT_INDEX, (*self._key, index.name, spec))
 
     def drop_index(self, name: str) -> None:
@@ -209,6 +269,80 @@ class SqliteCollection:
 
     def index_names(self) -> list[str]:
         return [name for name, _ in self._db.read(_INDEXES, self._key)]
+
+    # -- mirror columns --------------------------------------------------------------------------------------------
+
+    def _laid_out(self, run: Callable[[Layout], T], layout: Callable[[], Layout] | None = None) -> T:
+        """`run(layout)`, again with a re-read layout if the table lost columns the cached one names (it was
+        dropped and created again by another handle)."""
+        try:
+            return run((layout or self._layout)())
+        except sqlite3.OperationalError as exc:
+            if not _missing_column(exc):
+                raise
+            self.forget_layout()
+            return run((layout or self._layout)())
+
+    def forget_layout(self) -> None:
+        """Look at the table's columns again on next use (after DDL through this handle)."""
+        self._recheck_at = 0.0
+
+    def _layout(self) -> Layout:
+        return self._current_layout()[1]
+
+    def _current_layout(self) -> tuple[bool, Layout]:
+        """Whether the table exists and its mirrored paths. Changes made through this handle are seen at once;
+        another handle's (new mirrors, a dropped table) within `LAYOUT_RECHECK_SECONDS`, when the schema version
+        is looked at again: until then a query may read the JSON where a column exists (same answers)."""
+        now = monotonic()
+        seen = self._seen
+        if now < self._recheck_at:
+            return seen[1], seen[2]
+        version = self._db.read(SCHEMA_VERSION)[0][0]
+        if version != seen[0]:
+            columns = [name for (name,) in self._db.read(COLUMNS, (self._names.raw_table,))]
+            seen = self._seen = (version, bool(columns), layout_of(columns))
+        self._recheck_at = now + LAYOUT_RECHECK_SECONDS
+        return seen[1], seen[2]
+
+    def _layout_for(self, filter: Filter, sort: Sequence[SortKey] = ()) -> Layout:
+        """The layout to compile a query with, first mirroring the declared scalar fields it reads, if missing."""
+        exists, layout = self._current_layout()
+        missing = wanted_paths(filter, sort) - layout.mirrored
+        if not exists or not missing or len(layout.mirrored) >= MAX_MIRRORS or monotonic() < self._mirror_again_at:
+            return layout
+        if not self._big_enough(self._db.read):  # one b-tree descent (µs), asked again as the table grows
+            return layout
+        try:
+            with self._db.transaction() as conn:
+                return self._mirror(conn, missing)
+        except (sqlite3.Error, StorageFault):  # read-only, full or locked: read the JSON (same answers) for now
+            self._mirror_again_at = monotonic() + MIRROR_RETRY_SECONDS
+            return layout
+        finally:
+            self.forget_layout()
+
+    def _big_enough(self, read: Callable[[str], list[Any]]) -> bool:
+        """Whether the table is large enough to be worth mirror columns (`MIRROR_MIN_ROWS`)."""
+        return MIRROR_MIN_ROWS <= 0 or read(_SIZE.format(table=self._table))[0][0] >= MIRROR_MIN_ROWS
+
+    def _mirror(self, conn: sqlite3.Connection, paths: set[str]) -> Layout:
+        """Inside a write transaction: mirror `paths` (those not yet mirrored) and rebuild the declared indexes that
+        read them, so queries and indexes keep sharing their expressions. A table not created yet is left alone."""
+        columns = [name for (name,) in conn.execute(COLUMNS, (self._names.raw_table,))]
+        current = layout_of(columns).mirrored
+        layout, statements = add_mirrors(self._names, current, paths)
+        if not columns or not statements:
+            return layout_of(columns)
+        for statement in statements:
+            conn.execute(statement)
+        added = layout.mirrored - current
+        for name, spec in conn.execute(_INDEXES, self._key).fetchall():
+            index = index_from_spec(name, spec)
+            if any(path in added for path, _ in index.fields):
+                for statement in [*drop_index(self._names, name), *create_index(self._names, index, layout)]:
+                    conn.execute(statement)
+        return layout
 
     # -- helpers ---------------------------------------------------------------------------------------------------
 
@@ -239,6 +373,7 @@ class SqliteCollection:
     def _create_table(self, conn: sqlite3.Connection) -> None:
         conn.execute(create_table(self._names))
         conn.execute(_ADD_COLLECTION, self._key)
+        self.forget_layout()
 
     @contextmanager
     def _naming_duplicates(self) -> Iterator[None]:

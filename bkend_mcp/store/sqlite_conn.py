@@ -4,10 +4,14 @@ The file runs in WAL mode, so readers never wait for the writer and another proc
 busy timeout covers the moments two writers meet. Writes are single autocommit statements or short
 `BEGIN IMMEDIATE` transactions. Reads run under a time limit enforced by a progress handler (datasette's
 `sqlite_timelimit`), which turns a runaway query into `QueryTimeout` instead of a stuck worker.
+
+Failures of the file underneath (full disk, read-only data dir, I/O error, a file that cannot be opened) leave
+here as the `store.faults` classes, with a message a caller can act on; `FAULTS` is the table.
 """
 
 from __future__ import annotations
 
+import resource
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -17,10 +21,71 @@ from time import monotonic
 from typing import Any
 
 from bkend_mcp.store.base import QueryTimeout
-from bkend_mcp.store.sqlite_regex import regexp
+from bkend_mcp.store.faults import StorageFault, StorageFull, StorageReadOnly, StorageUnavailable
+from bkend_mcp.store.sqlite_regex import RegexTimeout, regexp
 
 PROGRESS_STEPS = 1000
 """SQLite VM instructions between two looks at the clock."""
+
+# The faults as this engine raises them: still `sqlite3.OperationalError`s too, so the store's own fallbacks (a
+# read that cannot add a mirror column on a full or read-only disk reads the JSON instead) keep catching them.
+
+
+class SqliteFull(StorageFull, sqlite3.OperationalError):
+    pass
+
+
+class SqliteReadOnly(StorageReadOnly, sqlite3.OperationalError):
+    pass
+
+
+class SqliteUnavailable(StorageUnavailable, sqlite3.OperationalError):
+    pass
+
+
+FAULTS: dict[int, tuple[type[StorageFault], str]] = {
+    sqlite3.SQLITE_FULL: (SqliteFull, "The disk holding the data is full; nothing was written. Free space and retry."),
+    sqlite3.SQLITE_READONLY: (
+        SqliteReadOnly,
+        "The data directory is read-only; nothing was written. Make it writable by the server's user.",
+    ),
+    sqlite3.SQLITE_IOERR: (SqliteUnavailable, "The database file could not be read or written (I/O error); retry."),
+    sqlite3.SQLITE_CANTOPEN: (
+        SqliteUnavailable,
+        "The database file could not be opened or created; check that the data directory exists and is writable.",
+    ),
+    sqlite3.SQLITE_BUSY: (SqliteUnavailable, "The database stayed locked by another writer; retry."),
+}
+"""SQLite's primary result code → the fault it becomes and its public message."""
+UDF_FAILED = "user-defined function raised exception"
+"""What sqlite3 says when a Python SQL function (here only `bk_regexp`) raised."""
+
+
+def _file_size_limited() -> bool:
+    """True when this process runs under a finite `RLIMIT_FSIZE`: a write past it fails with EFBIG, which SQLite
+    reports as an I/O error, but for the caller it is a full disk."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return soft != resource.RLIM_INFINITY
+
+
+def fault_of(exc: sqlite3.Error) -> StorageFault | None:
+    """The storage fault `exc` stands for, or None when it is not one (constraints, SQL errors, interrupts)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    if code == sqlite3.SQLITE_IOERR_WRITE and _file_size_limited():
+        code = sqlite3.SQLITE_FULL
+    found = FAULTS.get(code & 0xFF)
+    return found[0](found[1]) if found else None
+
+
+def raise_fault(exc: sqlite3.Error) -> None:
+    """Raise what `exc` stands for when it is a storage fault (or a `$regex` stopped mid-match, as its
+    `RegexTimeout`); return when it is anything else, for the caller to re-raise unchanged."""
+    timed_out = RegexTimeout.pop() if str(exc) == UDF_FAILED else None
+    fault: Exception | None = timed_out or fault_of(exc)
+    if fault is not None:
+        raise fault from None
 
 
 def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
@@ -50,9 +115,13 @@ class Connections:
         self._path = path
         self._read_timeout = read_timeout
         self._busy_timeout = busy_timeout
-        self._writer = _connect(path, busy_timeout)
-        self._writer.execute("PRAGMA journal_mode = WAL")
-        self._writer.execute("PRAGMA synchronous = NORMAL")
+        try:
+            self._writer = _connect(path, busy_timeout)
+            self._writer.execute("PRAGMA journal_mode = WAL")
+            self._writer.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            raise_fault(exc)
+            raise
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._readers: list[_Reader] = []
@@ -64,7 +133,11 @@ class Connections:
         """The write connection in autocommit mode, for one statement at a time."""
         with self._write_lock:
             self._check_open()
-            yield self._writer
+            try:
+                yield self._writer
+            except sqlite3.Error as exc:
+                raise_fault(exc)
+                raise
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -72,13 +145,17 @@ class Connections:
         with self._write_lock:
             self._check_open()
             conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise_fault(exc)
                 raise
 
     def write(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[list[Any], int]:
@@ -94,9 +171,10 @@ class Connections:
         reader.deadline = monotonic() + self._read_timeout
         try:
             return reader.conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             if str(exc) == "interrupted" and monotonic() > reader.deadline:
                 raise QueryTimeout(f"query ran longer than {self._read_timeout:g} s") from None
+            raise_fault(exc)
             raise
         finally:
             reader.deadline = float("inf")
@@ -117,8 +195,12 @@ class Connections:
             return reader
         with self._readers_lock:
             self._check_open()
-            conn = _connect(self._path, self._busy_timeout)
-            conn.execute("PRAGMA query_only = ON")
+            try:
+                conn = _connect(self._path, self._busy_timeout)
+                conn.execute("PRAGMA query_only = ON")
+            except sqlite3.Error as exc:
+                raise_fault(exc)
+                raise
             reader = _Reader(conn)
             self._readers.append(reader)
         self._local.reader = reader

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import orjson
 
 from bkend_mcp.store.base import Index, check_path
-from bkend_mcp.store.sqlite_sql import field_expr, order_terms, quote_ident, type_expr
+from bkend_mcp.store.sqlite_sql import JSON_ONLY, Layout, fold, order_terms, quote_ident
 
 NAMESPACE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 COLLECTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
@@ -52,10 +52,6 @@ def check_collection(name: str) -> str:
     return name
 
 
-def _fold(name: str) -> str:
-    return re.sub(r"[A-Z]", lambda m: "^" + m.group().lower(), name)
-
-
 @dataclass(frozen=True, slots=True)
 class Names:
     """The quoted SQL names of one collection's table and indexes."""
@@ -65,14 +61,14 @@ class Names:
 
     @property
     def raw_table(self) -> str:
-        return f"{check_namespace(self.namespace)}.{_fold(check_collection(self.collection))}"
+        return f"{check_namespace(self.namespace)}.{fold(check_collection(self.collection))}"
 
     @property
     def table(self) -> str:
         return quote_ident(self.raw_table)
 
     def raw_index(self, name: str) -> str:
-        return f"{self.raw_table}:{_fold(name)}"
+        return f"{self.raw_table}:{fold(name)}"
 
     def raw_unique(self, name: str) -> str:
         return f"{self.raw_index(name)}:unique"
@@ -101,20 +97,22 @@ def _any_present(paths: list[str], present: str) -> str:
     return " OR ".join(present.format(expr) for expr in paths)
 
 
-def create_index(names: Names, index: Index) -> list[str]:
-    """The statements that build `index`: a query index, plus the uniqueness index when unique."""
+def create_index(names: Names, index: Index, layout: Layout = JSON_ONLY) -> list[str]:
+    """The statements that build `index` over the table's `layout`: a query index, plus the uniqueness index when
+    unique. Queries compiled with the same layout repeat its expressions, so SQLite can use it."""
     paths = [path for path, _ in index.fields]
-    sparse = " WHERE " + _any_present([field_expr(p) for p in paths], "{} IS NOT NULL") if index.sparse else ""
+    value, kind = layout.value, layout.type
+    sparse = " WHERE " + _any_present([value(p) for p in paths], "{} IS NOT NULL") if index.sparse else ""
     # The type of each field follows the fields themselves: a comparison's `json_type` guard is then answered
     # from the index, so a filtered count walks the index alone instead of reading every matching row.
-    guards = "".join(f", {type_expr(p)}" for p in paths if p != "_id")
+    guards = "".join(f", {kind(p)}" for p in paths if p != "_id")
     statements = [
         f"CREATE INDEX {quote_ident(names.raw_index(index.name))} ON {names.table} "
-        f"({order_terms(index.fields)}{guards}){sparse}"
+        f"({order_terms(index.fields, layout)}{guards}){sparse}"
     ]
     if index.unique:
-        keys = ", ".join(f"coalesce({field_expr(p)}, x'00'), ({type_expr(p)} IN {_DISTINCT_TYPES}) IS 1" for p in paths)
-        present = " WHERE " + _any_present([type_expr(p) for p in paths], "{} IS NOT NULL") if index.sparse else ""
+        keys = ", ".join(f"coalesce({value(p)}, x'00'), ({kind(p)} IN {_DISTINCT_TYPES}) IS 1" for p in paths)
+        present = " WHERE " + _any_present([kind(p) for p in paths], "{} IS NOT NULL") if index.sparse else ""
         statements.append(
             f"CREATE UNIQUE INDEX {quote_ident(names.raw_unique(index.name))} ON {names.table} ({keys}){present}"
         )

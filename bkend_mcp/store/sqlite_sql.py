@@ -2,8 +2,11 @@
 
 A document is a row `(id TEXT, data TEXT)`: `_id` is the `id` column and every other path is
 `json_extract(data, '$.a.b')`, written only by `field_expr`, so queries repeat the exact text of the expression
-indexes built from it and SQLite can use them. Values are always bound parameters; identifiers go through
-`quote_ident` and JSON paths through `json_path`, which accepts only `check_path`-valid paths.
+indexes built from it and SQLite can use them. A top-level path may also have mirror columns (`sqlite_mirror`)
+holding exactly `json_extract` and `json_type` of it; a `Layout` names them, and every expression for that path
+then reads the columns instead of parsing the JSON, in queries and index definitions alike.
+Values are always bound parameters; identifiers go through `quote_ident` and JSON paths through `json_path`, which
+accepts only `check_path`-valid paths.
 
 MongoDB semantics over SQLite's types: `json_extract` gives NULL for null and missing, 1/0 for true/false and the
 JSON text of objects and arrays. A comparison therefore carries a `json_type` guard whenever the operand's range
@@ -14,6 +17,7 @@ added only when needed, so the common cases stay index-only.
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,6 +66,34 @@ def field_expr(path: str) -> str:
 def type_expr(path: str) -> str:
     """The JSON type name at `path` (`'null'` for null, NULL when missing)."""
     return "'text'" if path == "_id" else f"json_type(data, {json_path(path)})"
+
+
+def fold(name: str) -> str:
+    """SQLite folds identifier case and MongoDB does not: upper-case letters are written `^` + lower case."""
+    return re.sub(r"[A-Z]", lambda m: "^" + m.group().lower(), name)
+
+
+@lru_cache(maxsize=4096)
+def mirror_columns(path: str) -> tuple[str, str]:
+    """The quoted names of the columns mirroring top-level `path`: its value and its JSON type."""
+    name = "$" + fold(check_path(path))
+    return quote_ident(name), quote_ident(name + ":type")
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Which top-level paths of one table have mirror columns; every other path is read from the JSON."""
+
+    mirrored: frozenset[str] = frozenset()
+
+    def value(self, path: str) -> str:
+        return mirror_columns(path)[0] if path in self.mirrored else field_expr(path)
+
+    def type(self, path: str) -> str:
+        return mirror_columns(path)[1] if path in self.mirrored else type_expr(path)
+
+
+JSON_ONLY = Layout()
 
 
 def encode_date(value: datetime) -> str:
@@ -130,9 +162,8 @@ ELEMENT = Target("e.value", "e.type")
 """An array element, inside `json_each(...) AS e`."""
 
 
-@lru_cache(maxsize=4096)
-def _target(path: str) -> Target:
-    return Target(field_expr(path), type_expr(path), column=path == "_id")
+def _target(path: str, layout: Layout) -> Target:
+    return Target(layout.value(path), layout.type(path), column=path == "_id")
 
 
 def _plain_param(target: Target, value: Any) -> tuple[bool, Any]:
@@ -299,67 +330,67 @@ def _join(separator: str, parts: Sequence[Fragment], empty: Fragment) -> Fragmen
     return Fragment("(" + separator.join(p.sql for p in parts) + ")", tuple(v for p in parts for v in p.params))
 
 
-def _cond(cond: Cond) -> Fragment:
+def _cond(cond: Cond, layout: Layout) -> Fragment:
     rule = OPERATORS.get(cond.op)
     if rule is None:
         raise ValueError(f"unknown operator: {cond.op!r}")
     path = cond.path
-    target = _target(path)  # checks the path (cached)
+    target = _target(path, layout)  # checks the path
     whole = rule.build(target, cond.value)
     if rule.per_element and not cond.scalar and not target.column:
         each = rule.build(ELEMENT, cond.value)
         whole = Fragment(
-            f"({whole.sql} OR ({type_expr(path)} = 'array' AND EXISTS "
+            f"({whole.sql} OR ({target.type} = 'array' AND EXISTS "
             f"(SELECT 1 FROM json_each(data, {json_path(path)}) AS e WHERE {each.sql})))",
             whole.params + each.params,
         )
     return Fragment(f"({whole.sql}) IS NOT 1", whole.params) if rule.negated else whole
 
 
-_NODES: dict[type, Callable[[Any], Fragment]] = {
+_NODES: dict[type, Callable[[Any, Layout], Fragment]] = {
     Cond: _cond,
-    And: lambda node: _join(" AND ", [compile_filter(item) for item in node.items], TRUE),
-    Or: lambda node: _join(" OR ", [compile_filter(item) for item in node.items], FALSE),
+    And: lambda node, layout: _join(" AND ", [compile_filter(item, layout) for item in node.items], TRUE),
+    Or: lambda node, layout: _join(" OR ", [compile_filter(item, layout) for item in node.items], FALSE),
 }
 
 
-def compile_filter(node: Filter) -> Fragment:
-    """A boolean SQL expression over `id` and `data`; TRUE for match-all."""
+def compile_filter(node: Filter, layout: Layout = JSON_ONLY) -> Fragment:
+    """A boolean SQL expression over the table's columns; TRUE for match-all."""
     compile_node = _NODES.get(type(node))
     if compile_node is None:
         raise ValueError(f"not a filter: {node!r}")
-    return compile_node(node)
+    return compile_node(node, layout)
 
 
 DIRECTIONS: dict[int, str] = {1: "ASC", -1: "DESC"}
 
 
-def order_terms(fields: Sequence[tuple[str, int]]) -> str:
+def order_terms(fields: Sequence[tuple[str, int]], layout: Layout = JSON_ONLY) -> str:
     """`expr ASC, expr DESC`: the ORDER BY of a sort and the column list of an index alike."""
     terms = []
     for path, direction in fields:
         if direction not in DIRECTIONS or isinstance(direction, bool):
             raise ValueError(f"invalid direction: {direction!r}")
-        terms.append(f"{field_expr(path)} {DIRECTIONS[direction]}")
+        terms.append(f"{layout.value(path)} {DIRECTIONS[direction]}")
     return ", ".join(terms)
 
 
-def compile_sort(keys: Sequence[SortKey]) -> str:
-    return order_terms([(key.path, key.direction) for key in keys])
+def compile_sort(keys: Sequence[SortKey], layout: Layout = JSON_ONLY) -> str:
+    return order_terms([(key.path, key.direction) for key in keys], layout)
 
 
 def where(condition: Fragment) -> str:
     return "" if condition == TRUE else f" WHERE {condition.sql}"
 
 
-def select_sql(table: str, query: Query) -> Fragment:
+def select_sql(table: str, query: Query, layout: Layout = JSON_ONLY) -> Fragment:
     """`SELECT id, data` for a query; `table` is already quoted."""
     if query.skip < 0 or (query.limit is not None and query.limit < 0):
         raise ValueError("skip and limit must not be negative")
-    condition = compile_filter(query.filter)
+    condition = compile_filter(query.filter, layout)
     sql = f"SELECT id, data FROM {table}{where(condition)}"
     if query.sort:
-        sql += " ORDER BY " + compile_sort(query.sort)
+        sql += " ORDER BY " + compile_sort(query.sort, layout)
     params = condition.params
     if query.limit is not None or query.skip:
         sql += " LIMIT ? OFFSET ?"
@@ -367,19 +398,21 @@ def select_sql(table: str, query: Query) -> Fragment:
     return Fragment(sql, params)
 
 
-def count_sql(table: str, filter: Filter) -> Fragment:
-    condition = compile_filter(filter)
+def count_sql(table: str, filter: Filter, layout: Layout = JSON_ONLY) -> Fragment:
+    condition = compile_filter(filter, layout)
     return Fragment(f"SELECT count(*) FROM {table}{where(condition)}", condition.params)
 
 
-def update_sql(table: str, doc_id: str, sets: dict[str, Any], unsets: Sequence[str], guard: Filter) -> Fragment:
+def update_sql(
+    table: str, doc_id: str, sets: dict[str, Any], unsets: Sequence[str], guard: Filter, layout: Layout = JSON_ONLY
+) -> Fragment:
     """Set and remove paths of one document if it matches `guard`, returning the new JSON."""
     expr = "data"
     if sets:
         expr = f"json_set({expr}, " + ", ".join(f"{json_path(path)}, json(?)" for path in sets) + ")"
     if unsets:
         expr = f"json_remove({expr}, " + ", ".join(json_path(path) for path in unsets) + ")"
-    condition = compile_filter(guard)
+    condition = compile_filter(guard, layout)
     extra = "" if condition == TRUE else f" AND {condition.sql}"
     return Fragment(
         f"UPDATE {table} SET data = {expr} WHERE id = ?{extra} RETURNING data",
@@ -392,7 +425,7 @@ def unset_everywhere_sql(table: str, path: str) -> Fragment:
     return Fragment(f"UPDATE {table} SET data = {removed} WHERE {type_expr(path)} IS NOT NULL")
 
 
-def delete_sql(table: str, doc_id: str, guard: Filter) -> Fragment:
-    condition = compile_filter(guard)
+def delete_sql(table: str, doc_id: str, guard: Filter, layout: Layout = JSON_ONLY) -> Fragment:
+    condition = compile_filter(guard, layout)
     extra = "" if condition == TRUE else f" AND {condition.sql}"
     return Fragment(f"DELETE FROM {table} WHERE id = ?{extra}", (doc_id,) + condition.params)

@@ -9,9 +9,11 @@ from typing import Any
 import httpx
 from starlette.testclient import TestClient
 
-from bkend_mcp.domain import console_sessions, invitations, tenancy, tenants
+from bkend_mcp.domain import tenancy
 from bkend_mcp.domain.backend import Backend
+from bkend_mcp.domain.console import console_sessions
 from bkend_mcp.domain.principal import ALL, Principal
+from bkend_mcp.domain.team import invitations, tenants
 
 OWNER_EMAIL = "owner@example.com"
 PASSWORD = "correct horse battery"

@@ -12,8 +12,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from bkend_mcp.domain import oauth_tokens, pats, tenancy
+from bkend_mcp.domain import tenancy
 from bkend_mcp.domain.errors import BkendError
+from bkend_mcp.domain.mcp_auth import oauth_tokens, pats
 from bkend_mcp.domain.principal import has_scope
 from bkend_mcp.store.base import Query
 from tests.api.console_helpers import Browser, add_member, make_owner

@@ -8,9 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from bkend_mcp.domain import console_sessions, dates, owner_setup, pats, tenancy
-from bkend_mcp.domain.console_collections import SESSIONS, SETUP_TOKENS
+from bkend_mcp.domain import dates, tenancy
+from bkend_mcp.domain.console import console_sessions
+from bkend_mcp.domain.console.console_collections import SESSIONS, SETUP_TOKENS
+from bkend_mcp.domain.mcp_auth import pats
 from bkend_mcp.domain.secrets import sha256_hex
+from bkend_mcp.domain.team import owner_setup
 from tests.api.console_helpers import OWNER_EMAIL, PASSWORD, Browser, error, make_owner, ok
 
 SESSION = "/v1/console/session"

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from bkend_mcp.domain import pats, tenancy
-from bkend_mcp.domain.console_collections import INVITATIONS, OUTBOX
+from bkend_mcp.domain import tenancy
+from bkend_mcp.domain.console.console_collections import INVITATIONS, OUTBOX
+from bkend_mcp.domain.mcp_auth import pats
 from bkend_mcp.domain.principal import has_scope
 from bkend_mcp.store.base import Query
 from tests.api.console_helpers import PASSWORD, Browser, add_member, error, make_owner, ok

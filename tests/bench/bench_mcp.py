@@ -9,12 +9,16 @@ call, after a warm-up, with one client at a time:
 - `direct`: the domain function the tool runs (`tenant_data.query_data` / `insert_data`), same process, no MCP;
 - `stdio`: a `bkend-mcp mcp`-style stdio server process, newline-delimited JSON-RPC written and read by hand;
 - `http`: `bkend-mcp serve` on a free port (stateless, JSON responses, personal access token), one keep-alive
-  httpx connection posting JSON-RPC;
+  httpx connection posting JSON-RPC (protocol 2025-03-26..2025-11-25: the SDK builds a transport per request);
+- `http_2026`: the same with protocol 2026-07-28's single exchange (protocol/method/name headers, `_meta` client
+  info), which the SDK serves without a per-request transport;
 - `stdio_sdk`, `http_sdk`: the same through the SDK's own `Client` (adds the client library's cost);
 - floors: a JSON-RPC `ping` over each transport (no tool, no domain) and `GET /health` (HTTP round trip only).
 
 Tools: `query_data` (filter + sort + page of 20) and `insert_data` (one record); if the data tools are not
-registered, `list_tables` and `get_table`. Overhead = transport p50 - direct p50; the target is < 2 ms.
+registered, `list_tables` and `get_table`. Overhead = transport p50 - direct p50; the target is < 2 ms. The
+results file has the figures, the overhead per leg and tool (`overhead_p50_ms`) and the same as printed rows
+(`table`); the machine is shared, so compare runs made back to back.
 """
 
 from __future__ import annotations
@@ -192,24 +196,39 @@ def bench_stdio_raw(command: list[str], env: dict[str, str], data_tools: bool, i
     return out
 
 
-def bench_http_raw(url: str, token: str, data_tools: bool, iterations: int) -> dict[str, Any]:
+MODERN = "2026-07-28"
+MODERN_META = {
+    "io.modelcontextprotocol/protocolVersion": MODERN,
+    "io.modelcontextprotocol/clientInfo": {"name": "bench", "version": "1"},
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
+
+
+def bench_http_raw(url: str, token: str, data_tools: bool, iterations: int, modern: bool = False) -> dict[str, Any]:
+    """Tool calls as plain JSON POSTs: the stateless 2025 exchange, or with `modern` the 2026-07-28 single exchange
+    (protocol, method and name in headers, client info in `_meta`; no transport object per request)."""
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json, text/event-stream"}
+    if modern:
+        headers.update({"MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call"})
     out = {}
-    counter = [3 * 10**6]
+    counter = [(6 if modern else 3) * 10**6]
     with httpx.Client(headers=headers, timeout=10) as http:
 
         def call(make: Callable[[], tuple[str, dict[str, Any]]]) -> None:
             name, arguments = make()
-            body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": arguments}}
-            reply = http.post(url, json=body).json()
+            params: dict[str, Any] = {"name": name, "arguments": arguments}
+            if modern:
+                params["_meta"] = MODERN_META
+            body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params}
+            reply = http.post(url, json=body, headers={"Mcp-Name": name} if modern else None).json()
             assert not reply["result"].get("isError"), reply
 
         for tool, make in calls(data_tools, counter).items():
             out[tool] = summary(timed(lambda: call(make), iterations))
-        out["ping"] = summary(
-            timed(lambda: http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "ping"}), iterations)
-        )
-        out["health"] = summary(timed(lambda: http.get(url.removesuffix("/mcp") + "/health"), iterations))
+        if not modern:
+            ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+            out["ping"] = summary(timed(lambda: http.post(url, json=ping), iterations))
+            out["health"] = summary(timed(lambda: http.get(url.removesuffix("/mcp") + "/health"), iterations))
     return out
 
 
@@ -259,6 +278,9 @@ def main() -> int:
             command = stdio_command(data_dir)
             results["stdio"] = bench_stdio_raw(command, env, data_tools, args.iterations)
             results["http"] = bench_http_raw(server.mcp, server.tokens["owner"], data_tools, args.iterations)
+            results["http_2026"] = bench_http_raw(
+                server.mcp, server.tokens["owner"], data_tools, args.iterations, modern=True
+            )
             results["stdio_sdk"] = anyio.run(bench_stdio_sdk, command, env, data_tools, args.iterations)
             results["http_sdk"] = anyio.run(
                 bench_http_sdk, server.mcp, server.tokens["owner"], data_tools, args.iterations
@@ -270,7 +292,7 @@ def main() -> int:
         for leg, figures in results.items()
         if leg != "direct"
     }
-    met = all(value < TARGET_MS for leg in ("stdio", "http") for value in overhead[leg].values())
+    met = all(value < TARGET_MS for leg in ("stdio", "http", "http_2026") for value in overhead[leg].values())
     report = {
         "benchmark": "MCP transport overhead per tool call (p50/p99 ms)",
         "tools": list(direct),
@@ -284,10 +306,26 @@ def main() -> int:
         "target_overhead_p50_ms": TARGET_MS,
         "target_met": met,
     }
+    report["table"] = overhead_table(results, overhead)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps({"results": results, "overhead_p50_ms": overhead, "target_met": met}, indent=2))
+    print("\n".join(report["table"]))
+    print(f"target: overhead p50 < {TARGET_MS} ms over stdio and http: {'met' if met else 'NOT met'}")
     return 0 if met else 1
+
+
+def overhead_table(results: dict[str, Any], overhead: dict[str, dict[str, float]]) -> list[str]:
+    """One row per leg and tool: p50, p99, the direct call's p50 and the overhead (transport p50 - direct p50)."""
+    rows = [f"{'leg':<10} {'tool':<12} {'p50 ms':>8} {'p99 ms':>8} {'direct':>8} {'overhead':>9}"]
+    for leg, figures in results.items():
+        for tool, stats in figures.items():
+            direct = results["direct"].get(tool, {}).get("p50_ms") if leg != "direct" else None
+            extra = overhead.get(leg, {}).get(tool)
+            rows.append(
+                f"{leg:<10} {tool:<12} {stats['p50_ms']:>8.3f} {stats['p99_ms']:>8.3f} "
+                f"{'' if direct is None else f'{direct:.3f}':>8} {'' if extra is None else f'{extra:+.3f}':>9}"
+            )
+    return rows
 
 
 if __name__ == "__main__":

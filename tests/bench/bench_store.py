@@ -8,7 +8,10 @@ Both sides use one WAL database file with `synchronous=NORMAL`, the same table l
 - single inserts/s, each its own transaction (the whole load, in alternating chunks so both see the same machine);
 - indexed filter + sort + top-20 queries/s (`status = ?` ORDER BY score DESC LIMIT 20, documents decoded), also
   with the `_id` tie-breaker the API always adds;
-- filtered counts/s (`status = ?`, and `status = ? AND score > ?`).
+- filtered counts/s (`status = ?`, and `status = ? AND score > ?`);
+- an unindexed list page with its total (issue #7's list: `published = true AND views >= ?`, sorted by views
+  descending with the `_id` tie-breaker, top 20, plus the count), the engine's declared scalar fields against raw
+  sqlite3 on real typed columns beside the JSON (PocketBase's layout), built after the load and not timed.
 
 The engine must stay within 2x of raw on each (`ratio` = raw / engine). Exit status 1 when it does not.
 """
@@ -53,6 +56,15 @@ RAW_TOP_TIEBREAK = (
     "ORDER BY json_extract(data, '$.score') DESC, id ASC LIMIT ?"
 )
 RAW_COUNT = f"SELECT count(*) FROM {RAW_TABLE} WHERE json_extract(data, '$.status') = ?"
+RAW_COLUMNS = (
+    'CREATE TABLE "bench.columns" (id TEXT PRIMARY KEY NOT NULL, data TEXT NOT NULL, published, views)',
+    f"INSERT INTO \"bench.columns\" SELECT id, data, json_extract(data, '$.published'), "
+    f"json_extract(data, '$.views') FROM {RAW_TABLE}",
+)
+RAW_LIST = (
+    'SELECT id, data FROM "bench.columns" WHERE published = 1 AND views >= ? ORDER BY views DESC, id DESC LIMIT 20'
+)
+RAW_LIST_TOTAL = 'SELECT count(*) FROM "bench.columns" WHERE published = 1 AND views >= ?'
 RAW_COUNT_RANGE = (
     f"SELECT count(*) FROM {RAW_TABLE} WHERE json_extract(data, '$.status') = ? "
     "AND json_extract(data, '$.score') > ? AND json_extract(data, '$.score') < ''"
@@ -70,6 +82,8 @@ def make_records(count: int, seed: int = 7) -> list[dict[str, Any]]:
             "owner": f"user{rng.randrange(1000)}",
             "tags": rng.sample(["red", "green", "blue", "urgent", "later"], 2),
             "createdAt": f"2026-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T10:00:00.000Z",
+            "views": rng.randrange(100_000),
+            "published": rng.random() < 0.5,
         }
         for i in range(count)
     ]
@@ -103,8 +117,19 @@ class Raw:
     def count_range(self, status: str, score: int) -> int:
         return self.conn.execute(RAW_COUNT_RANGE, (status, score)).fetchone()[0]
 
+    def list_page(self, views: int) -> tuple[list[dict[str, Any]], int]:
+        rows = self.conn.execute(RAW_LIST, (views,)).fetchall()
+        total = self.conn.execute(RAW_LIST_TOTAL, (views,)).fetchone()[0]
+        return [{"_id": doc_id, **orjson.loads(data)} for doc_id, data in rows], total
+
     def plan(self) -> str:
         return "; ".join(row[3] for row in self.conn.execute("EXPLAIN QUERY PLAN " + RAW_TOP, ("open", 20)))
+
+
+def list_query(views: int) -> Query:
+    published = Cond("published", "eq", True, scalar=True)
+    sort = (SortKey("views", -1, scalar=True), SortKey("_id", -1, scalar=True))
+    return Query(filter=And((published, Cond("views", "gte", views, scalar=True))), sort=sort, limit=20)
 
 
 class Engine:
@@ -133,6 +158,10 @@ class Engine:
         return self.coll.count(
             And((Cond("status", "eq", status, scalar=True), Cond("score", "gt", score, scalar=True)))
         )
+
+    def list_page(self, views: int) -> tuple[list[dict[str, Any]], int]:
+        query = list_query(views)
+        return self.coll.find(query), self.coll.count(query.filter)
 
 
 def load(engine: Engine, raw: Raw, records: list[dict[str, Any]], chunks: int = 10) -> dict[str, float]:
@@ -176,6 +205,8 @@ def check_same_answers(engine: Engine, raw: Raw) -> None:
         assert engine.top_tiebreak(status) == raw.top_tiebreak(status), status
         assert engine.count(status) == raw.count(status), status
         assert engine.count_range(status, 500_000) == raw.count_range(status, 500_000), status
+    for views in (0, 50_000, 99_990):
+        assert engine.list_page(views) == raw.list_page(views), views
 
 
 def run(records: int, out: Path) -> bool:
@@ -183,6 +214,8 @@ def run(records: int, out: Path) -> bool:
     with tempfile.TemporaryDirectory(prefix="bench_store_") as tmp:
         engine, raw = Engine(Path(tmp) / "engine.db"), Raw(Path(tmp) / "raw.db")
         metrics = {"single_inserts_per_s": load(engine, raw, docs)}
+        for statement in RAW_COLUMNS:
+            raw.conn.execute(statement)
         check_same_answers(engine, raw)
         scores = [random.Random(i).randrange(1_000_000) for i in range(64)]
         metrics["top20_filter_sort_per_s"] = compare(
@@ -197,6 +230,10 @@ def run(records: int, out: Path) -> bool:
         metrics["filtered_range_count_per_s"] = compare(
             lambda i: engine.count_range(STATUSES[i % 5], scores[i % 64]),
             lambda i: raw.count_range(STATUSES[i % 5], scores[i % 64]),
+        )
+        views = [random.Random(i).randrange(40_000, 60_000) for i in range(64)]
+        metrics["unindexed_list_page_with_total_per_s"] = compare(
+            lambda i: engine.list_page(views[i % 64]), lambda i: raw.list_page(views[i % 64])
         )
         plan = raw.plan()
         engine.store.close()

@@ -9,7 +9,8 @@ Phases, each printing its figures:
    of the server before and after;
 4. kill: SIGKILL the server in the middle of a write load, restart on the same data dir: every acknowledged
    (201) write is there, the unique index agrees with the data;
-5. read-only data dir: start-up fails with a clear message.
+5. read-only data dir: start-up fails with a clear message (also as root: see tests/faults/privileges.py).
+Phases 1, 2 and 5 also run in CI at small sizes (`tests/faults/`), through the same helpers.
 Stops by itself; exits 1 when a phase fails.
 """
 
@@ -19,7 +20,6 @@ import argparse
 import os
 import signal
 import socket
-import stat
 import subprocess
 import sys
 import tempfile
@@ -38,6 +38,7 @@ from bkend_mcp.config import Config  # noqa: E402
 from bkend_mcp.domain.backend import open_backend  # noqa: E402
 from bkend_mcp.domain.bootstrap import first_start  # noqa: E402
 from tests import auth_testing  # noqa: E402
+from tests.faults import privileges, races, serving  # noqa: E402
 
 TABLE = {
     "tableName": "soak",
@@ -111,33 +112,17 @@ def seed(data_dir: Path) -> tuple[dict, str]:
 
 
 def unique_race(base: str, sk: dict, workers: int) -> bool:
-    def insert(i: int) -> int:
-        return httpx.post(f"{base}/v1/data/soak", json={"title": f"r{i}", "email": "same@x"}, headers=sk).status_code
-
-    with ThreadPoolExecutor(workers) as pool:
-        codes = Counter(pool.map(insert, range(workers * 4)))
-    ok = codes == Counter({201: 1, 409: workers * 4 - 1})
-    print(f"unique race: {workers * 4} inserts of one value → {dict(codes)} {'OK' if ok else 'FAIL'}")
+    clients = workers * 4
+    codes = races.unique_race(base, sk, "soak", clients)
+    ok = codes == Counter({201: 1, 409: clients - 1})
+    print(f"unique race: {clients} inserts of one value → {dict(codes)} {'OK' if ok else 'FAIL'}")
     return ok
 
 
 def patch_race(base: str, sk: dict, workers: int) -> bool:
-    lost = 0
-    for round_ in range(20):
-        record = httpx.post(f"{base}/v1/data/soak", json={"title": f"p{round_}"}, headers=sk).json()
-        fields = [f"f{i}" for i in range(workers)]
-        barrier = threading.Barrier(workers)
-
-        def patch(name: str, rid: str = record["id"]) -> int:
-            barrier.wait()
-            return httpx.patch(f"{base}/v1/data/soak/{rid}", json={name: name}, headers=sk).status_code
-
-        with ThreadPoolExecutor(workers) as pool:
-            assert set(pool.map(patch, fields)) == {200}
-        final = httpx.get(f"{base}/v1/data/soak/{record['id']}", headers=sk).json()
-        lost += sum(1 for name in fields if final.get(name) != name)
-    print(f"PATCH race: 20 records × {workers} concurrent PATCHes of different fields → {lost} fields lost")
-    return lost == 0
+    statuses, lost = races.patch_race(base, sk, "soak", clients=workers, rounds=20)
+    print(f"PATCH race: 20 records × {workers} concurrent PATCHes of different fields → {dict(statuses)}, {lost} lost")
+    return lost == 0 and set(statuses) == {200}
 
 
 def soak(server: Server, sk: dict, user: dict, seconds: float, workers: int) -> bool:
@@ -225,28 +210,24 @@ def kill_during_writes(server: Server, sk: dict, workers: int) -> bool:
 
 
 def read_only_start(tmp: Path) -> bool:
-    if os.geteuid() == 0:
-        print("read-only data dir: skipped (root ignores file modes)")
-        return True
     data_dir = tmp / "ro" / "data"
     seed(data_dir)
-    mode = data_dir.stat().st_mode
-    for path in [data_dir, *data_dir.rglob("*")]:
-        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
     try:
-        port = free_port()
-        command = [sys.executable, "-m", "bkend_mcp", "serve", "--port", str(port), "--data-dir", str(data_dir)]
-        proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=20)
+        with privileges.read_only(data_dir):
+            proc = subprocess.run(
+                serving.serve_command(data_dir, free_port()),
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=20,
+                preexec_fn=privileges.as_file_mode_bound(),
+            )
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or [""]
         print(f"read-only data dir: exit {proc.returncode}, last line: {tail[0][:200]}")
-        return proc.returncode != 0
+        return proc.returncode != 0 and "Traceback" not in proc.stderr
     except subprocess.TimeoutExpired:
         print("read-only data dir: the server STARTED on a read-only data dir (ran 20 s)")
         return False
-    finally:
-        for path in [data_dir, *data_dir.rglob("*")]:
-            path.chmod(path.stat().st_mode | stat.S_IWUSR)
-        data_dir.chmod(mode)
 
 
 def main() -> int:

@@ -16,9 +16,10 @@ from pathlib import Path
 import httpx
 
 from bkend_mcp.config import Config
-from bkend_mcp.domain import pats, tenancy
+from bkend_mcp.domain import tenancy
 from bkend_mcp.domain.backend import open_backend
 from bkend_mcp.domain.bootstrap import FIRST_PROJECT_SLUG, first_start
+from bkend_mcp.domain.mcp_auth import pats
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,16 +65,18 @@ def _seed(data_dir: Path) -> tuple[str, str, dict[str, str]]:
 
 
 @contextmanager
-def live_server(data_dir: Path, **env: str) -> Iterator[LiveServer]:
-    """Seed `data_dir` (first start, unless done already), start the server with extra environment `env`, poll
-    `/health`, stop it afterwards."""
+def live_server(
+    data_dir: Path, log_level: str = "warning", args: tuple[str, ...] = (), **env: str
+) -> Iterator[LiveServer]:
+    """Seed `data_dir` (first start, unless done already), start the server with extra `args` and environment
+    `env`, poll `/health`, stop it afterwards. Its output goes to `server.log` beside `data_dir`."""
     org, project, tokens = _seed(data_dir)
     port = _free_port()
     log_path = data_dir.parent / "server.log"
     log = log_path.open("wb")
     command = [sys.executable, "-m", "bkend_mcp", "serve", "--port", str(port), "--data-dir", str(data_dir)]
     proc = subprocess.Popen(
-        [*command, "--log-level", "warning"],
+        [*command, "--log-level", log_level, *args],
         cwd=ROOT,
         env={**os.environ, "BKEND_MCP_AUTO_APPROVE": "", "BKEND_MCP_HTTP_STATEFUL": "", **env},
         stdout=log,

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
+import anyio
 import pytest
 
 from bkend_mcp.domain import activity, dates, projects
+from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import ConnectionPolicy, Principal
+from bkend_mcp.mcp.server import build_server
+from bkend_mcp.mcp.toolkit import ToolKit
 from tests.mcp.guardrails_support import TEST_CLIENT, activity_entries, principal, session
 
 pytestmark = pytest.mark.anyio
@@ -104,6 +109,69 @@ async def test_the_activity_resource_reads_the_log_with_filters(env, accounts):
     assert {e["tool"] for e in whole["items"]} == {"insert_data", "list_tables"}
     assert [e["tool"] for e in only["items"]] == ["insert_data"] and only["pagination"]["limit"] == 1
     assert only["items"][0]["arguments"]["records"]["password"] == "[redacted]"
+
+
+async def test_every_call_has_exactly_one_entry_in_the_store_before_its_result_arrives(env, accounts):
+    async with session(env.backend, principal(), ("core",)) as s:
+        calls = [
+            ("insert_data", {"table": "accounts_", "records": {"name": "a"}}),
+            ("insert_data", {"table": "accounts_", "records": {"name": 5}}),
+            ("query_data", {"table": "accounts_"}),
+            ("get_context", {}),
+            ("query_data", {"table": "accounts_", "limit": "many"}),
+            ("no_such_tool", {}),
+        ]
+        seen = []
+        for tool, arguments in calls:
+            await s.call(tool, **arguments)
+            seen.append([(e["tool"], e["outcome"]) for e in activity_entries(env.backend)])
+    logged = seen[-1]
+    assert [len(after) for after in seen] == [1, 2, 3, 4, 5, 6]
+    assert [tool for tool, _ in logged] == [tool for tool, _ in calls]
+    assert [outcome for _, outcome in logged] == [
+        "ok", "data/validation-error", "ok", "ok", "invalid-arguments", "unknown-tool"
+    ]  # fmt: skip
+
+
+async def test_an_entry_is_amended_when_the_result_differs_from_the_first_domain_call(env):
+    """A handler that makes a second domain call (or reshapes its result) still gets one entry telling what the
+    client received."""
+    who = principal()
+    server = build_server(env.backend, lambda: who, toolsets=("core",))
+    kit = ToolKit(env.backend, lambda: who, anyio.CapacityLimiter(2))
+
+    def missing(backend, caller):
+        raise BkendError("table/not-found", "Table 'nope' not found")
+
+    @server.tool()
+    async def two_steps() -> dict:
+        await kit.call(None, lambda b, p: {"ids": ["rec_1"], "count": 1})
+        return await kit.call(None, missing)
+
+    async with session(env.backend, who, server=server) as s:
+        await s.error("two_steps")
+    [entry] = [e for e in activity_entries(env.backend) if e["tool"] == "two_steps"]
+    assert (entry["outcome"], entry["error"], entry["records"]) == ("table/not-found", "Table 'nope' not found", None)
+
+
+async def test_the_entry_is_written_in_the_same_worker_hop_as_the_domain_work(env):
+    """No thread hop of its own: the entry is in the store as soon as `kit.call` returns to the handler."""
+    who = principal()
+    server = build_server(env.backend, lambda: who, toolsets=("core",))
+    kit = ToolKit(env.backend, lambda: who, anyio.CapacityLimiter(2))
+    seen_by_the_handler = []
+
+    @server.tool()
+    async def looks_at_the_log() -> dict[str, Any]:
+        result = await kit.call(None, lambda b, p: {"ids": ["rec_1"], "count": 1})
+        seen_by_the_handler.extend(e["tool"] for e in activity_entries(env.backend))
+        return result
+
+    async with session(env.backend, who, server=server) as s:
+        await s.ok("looks_at_the_log")
+    assert seen_by_the_handler == ["looks_at_the_log"]
+    [entry] = activity_entries(env.backend)
+    assert (entry["outcome"], entry["records"]) == ("ok", {"count": 1, "ids": ["rec_1"]})
 
 
 def test_redaction_covers_nested_names_secret_values_and_clips_large_values():

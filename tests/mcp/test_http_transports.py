@@ -190,3 +190,42 @@ def test_auth_token_mode_accepts_only_personal_access_tokens(tmp_path):
             assert client.get("/.well-known/oauth-protected-resource/mcp").status_code == 404
     finally:
         backend.close()
+
+
+@asynccontextmanager
+async def discovering(url: str, headers: dict[str, str]) -> AsyncIterator[Client]:
+    """The SDK client in its default mode: it probes `server/discover` and speaks 2026-07-28 when offered."""
+    async with httpx2.AsyncClient(headers=headers) as http:
+        async with Client(streamable_http_client(url, http_client=http)) as client:
+            yield client
+
+
+def test_a_2026_client_lists_and_calls_tools_in_single_exchanges(server):
+    async def version() -> str:
+        async with discovering(server.mcp, server.bearer()) as client:
+            return client.protocol_version
+
+    assert anyio.run(version) == "2026-07-28"
+    names, result = anyio.run(list_and_call, discovering(server.mcp, server.bearer()))
+    legacy_names, _ = anyio.run(list_and_call, streamable(server.mcp, server.bearer()))
+    assert set(names) == set(legacy_names)
+    assert not result.is_error and result.structured_content
+
+
+def test_a_2026_single_exchange_keeps_the_token_and_scope_checks(server):
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    fields = [{"name": "t", "type": "string"}]
+    call = {
+        "jsonrpc": "2.0",
+        "id": 4,
+        "method": "tools/call",
+        "params": {"name": "create_table", "arguments": {"table": "notes2026", "fields": fields}, "_meta": meta},
+    }
+    headers = {**JSON_RPC, "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "create_table"}
+    assert httpx.post(server.mcp, json=call, headers=headers).status_code == 401
+    result = httpx.post(server.mcp, json=call, headers={**headers, **server.bearer("reader")}).json()["result"]
+    assert result["isError"] is True and result["structuredContent"]["error"]["code"] == "FORBIDDEN"

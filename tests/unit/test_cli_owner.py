@@ -8,9 +8,9 @@ import pytest
 
 from bkend_mcp.cli import _print_setup_link, main
 from bkend_mcp.config import Config
-from bkend_mcp.domain import owner_setup, tenants
 from bkend_mcp.domain.auth.inputs import Client
 from bkend_mcp.domain.backend import open_backend
+from bkend_mcp.domain.team import owner_setup, tenants
 from tests.conftest import TEST_ARGON2
 
 PASSWORD = "correct horse battery"

@@ -8,8 +8,8 @@ import pytest
 
 from bkend_mcp.cli import main
 from bkend_mcp.config import Config
-from bkend_mcp.domain import pats
 from bkend_mcp.domain.backend import open_backend
+from bkend_mcp.domain.mcp_auth import pats
 
 
 def test_token_create_prints_one_usable_token(tmp_path, capsys):

@@ -1,18 +1,19 @@
 """Passwords: the environment's policy (spec/auth.md §4.1, decision D5) and Argon2id hashing.
 
 Hashing runs wherever the domain runs: in the worker pool, never on the event loop (argon2-cffi releases the GIL
-while it works). The cost comes from `Config.argon2`; the default is RFC 9106's second recommended option
-(Argon2id, t=3, m=64 MiB, p=4, 16-byte salt, 32-byte hash: spec §4.1). A deployment may lower it, but never below
-OWASP's minimum (m·t ≥ 35 MiB·passes with m ≥ 7 MiB, e.g. m=19 MiB t=2). Stored hashes are PHC strings, so a
-hash made with older parameters still verifies and is replaced at the next successful sign-in.
+while it works). The cost comes from `Config.argon2`; the default is OWASP's recommended Argon2id configuration
+(t=2, m=19 MiB, p=1, 16-byte salt, 32-byte hash; decisions.md, issue #7). RFC 9106's t=3, m=64 MiB,
+p=4 (spec §4.1) is a setting away; no setting may go below OWASP's minimum (m·t ≥ 35 MiB·passes with m ≥ 7 MiB).
+Stored hashes are PHC strings, so a hash made with other parameters still verifies and is replaced at the next
+successful sign-in.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import threading
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -26,9 +27,12 @@ OWASP_MIN_MEMORY_KIB = 7168
 OWASP_MIN_COST = 35840
 """memory (KiB) × passes of OWASP's weakest recommended configuration (m=7 MiB, t=5)."""
 DUMMY_PASSWORD = "bkend-dummy-password-for-timing"
-_HASHING = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
-"""At most one Argon2 computation per CPU at a time in this process: more only queue inside the CPU while each
-holds its memory (64 MiB by default), so 32 concurrent sign-ins would need 2 GiB and finish no sooner."""
+_HASHERS = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="argon2")
+"""Every Argon2 computation runs on these threads, one per CPU, and the caller waits for it. More at a time would
+only queue inside the CPU while each holds its memory (19 MiB by default, 64 MiB at RFC 9106's cost). Few fixed
+threads also keep the memory few: glibc gives each thread that allocates its own arena and keeps a freed 19 MiB
+block there (it is under the 32 MiB mmap ceiling), so 200 sign-ins on 32 pool threads grew a process by
+~340 MiB, against ~60 MiB through two hashing threads."""
 
 
 def _class_rules(policy: PasswordPolicy) -> list[tuple[bool, str, object]]:
@@ -88,12 +92,11 @@ def _hasher(params: Argon2Params) -> PasswordHasher:
 
 @functools.lru_cache(maxsize=8)
 def _dummy_hash(params: Argon2Params) -> str:
-    return _hasher(params).hash(DUMMY_PASSWORD)
+    return hash_password(params, DUMMY_PASSWORD)
 
 
 def hash_password(params: Argon2Params, password: str) -> str:
-    with _HASHING:
-        return _hasher(params).hash(password)
+    return _HASHERS.submit(_hasher(params).hash, password).result()
 
 
 def verify(params: Argon2Params, stored_hash: str | None, password: str) -> bool:
@@ -101,8 +104,7 @@ def verify(params: Argon2Params, stored_hash: str | None, password: str) -> bool
     verified instead, so the answer takes as long either way (no user enumeration by timing)."""
     try:
         target = stored_hash or _dummy_hash(params)
-        with _HASHING:
-            return _hasher(params).verify(target, password) and stored_hash is not None
+        return _HASHERS.submit(_hasher(params).verify, target, password).result() and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

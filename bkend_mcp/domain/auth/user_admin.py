@@ -32,6 +32,8 @@ from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.store.base import Cond, Filter, Query, Regex, SortKey, all_of, any_of
 
 SORTS = ("createdAt", "updatedAt", "name", "email", "role")
+ADMIN_SORTS = ("email", "role")
+"""Fields the public view hides: their order would tell a non-admin who is an admin, or whose address is whose."""
 SEARCH_TYPES = ("name", "nickname", "email")
 ADMIN_STATUSES = ("active", "banned")
 MAX_SEARCH = 100
@@ -82,7 +84,8 @@ def full_user(backend: Backend, environment_id: str, user: dict[str, Any], *, ac
 
 def list_users(backend: Backend, caller: Caller, params: Mapping[str, Any]) -> dict[str, Any]:
     """Search (case-insensitive substring), sort, page. Non-admins get public views of active users and cannot
-    search by e-mail, so the list never tells them which addresses exist."""
+    search by e-mail or sort by e-mail or role, so the list never tells them which addresses exist or who is an
+    admin."""
     require_signed_in(caller)
     env = caller.environment_id
     page, limit = _paging(params)
@@ -91,6 +94,8 @@ def list_users(backend: Backend, caller: Caller, params: Mapping[str, Any]) -> d
     search_type = _choice(params, "searchType", SEARCH_TYPES, None)
     if search_type == "email" and not caller.is_admin:
         raise BkendError("user/forbidden", "Only an admin may search users by email")
+    if sort_by in ADMIN_SORTS and not caller.is_admin:
+        raise BkendError("user/forbidden", f"Only an admin may sort users by {sort_by}")
     statuses = ADMIN_STATUSES if caller.is_admin else ("active",)
     where = all_of([Cond("status", "in", statuses, scalar=True), _search(params, search_type, caller.is_admin)])
     order = (SortKey(sort_by, direction, scalar=True), SortKey("_id", 1, scalar=True))

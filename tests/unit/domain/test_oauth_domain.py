@@ -13,9 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 
-from bkend_mcp.domain import dates, mcp_access, oauth, oauth_clients, oauth_tokens, pats, tenancy
+from bkend_mcp.domain import dates, mcp_access, tenancy
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.errors import BkendError
+from bkend_mcp.domain.mcp_auth import oauth, oauth_clients, oauth_tokens, pats
 from bkend_mcp.domain.principal import scope_covers
 from bkend_mcp.domain.secrets import sha256_hex
 

@@ -17,7 +17,7 @@ from typing import Any
 from bkend_mcp.domain import dates
 from bkend_mcp.domain.auth.mailer import _deliver
 from bkend_mcp.domain.backend import Backend
-from bkend_mcp.domain.console_collections import OUTBOX
+from bkend_mcp.domain.console.console_collections import OUTBOX
 from bkend_mcp.store.base import Cond, Query, SortKey
 
 log = logging.getLogger("bkend_mcp.mail")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bkend_mcp.domain import console_sessions, invitations, owner_setup, tenants
 from bkend_mcp.domain.auth.inputs import Client, body_object
 from bkend_mcp.domain.backend import Backend
-from bkend_mcp.domain.console_access import Credentials, check_origin, session
-from bkend_mcp.domain.console_sessions import Opened
+from bkend_mcp.domain.console import console_sessions
+from bkend_mcp.domain.console.console_access import Credentials, check_origin, session
+from bkend_mcp.domain.console.console_sessions import Opened
+from bkend_mcp.domain.team import invitations, owner_setup, tenants
 
 
 def sign_in(backend: Backend, credentials: Credentials, body: Any, client: Client) -> Opened:

@@ -11,14 +11,16 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from bkend_mcp.domain import addressing, console_mail, dates, ids, org_roles, organizations, projects, tenants
+from bkend_mcp.domain import addressing, dates, ids, projects
 from bkend_mcp.domain.auth import emails
 from bkend_mcp.domain.auth.inputs import Client
 from bkend_mcp.domain.backend import Backend
-from bkend_mcp.domain.console_collections import INVITATIONS, TENANTS
+from bkend_mcp.domain.console import console_mail
+from bkend_mcp.domain.console.console_collections import INVITATIONS, TENANTS
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import Principal
 from bkend_mcp.domain.secrets import sha256_hex
+from bkend_mcp.domain.team import org_roles, organizations, tenants
 from bkend_mcp.store.base import Cond, Query, all_of
 
 TTL = timedelta(days=7)

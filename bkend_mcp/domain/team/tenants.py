@@ -16,7 +16,7 @@ from bkend_mcp.domain.auth import emails, passwords, ratelimit
 from bkend_mcp.domain.auth.inputs import Client, invalid, required_text
 from bkend_mcp.domain.auth.settings import AuthSettings, PasswordPolicy
 from bkend_mcp.domain.backend import CONTROL, Backend
-from bkend_mcp.domain.console_collections import TENANTS
+from bkend_mcp.domain.console.console_collections import TENANTS
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.store.base import Cond, DuplicateKey, Query
 

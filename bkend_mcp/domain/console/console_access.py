@@ -12,12 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bkend_mcp.domain import addressing, console_sessions, org_roles, pats
+from bkend_mcp.domain import addressing
 from bkend_mcp.domain.backend import Backend
+from bkend_mcp.domain.console import console_sessions
 from bkend_mcp.domain.deployment import origin_allowed
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.mcp_access import bearer_token
+from bkend_mcp.domain.mcp_auth import pats
 from bkend_mcp.domain.principal import ALL, Principal
+from bkend_mcp.domain.team import org_roles
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CONSOLE_CLIENT = "console"

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bkend_mcp.domain import addressing, dates, org_roles, projects, tenancy
+from bkend_mcp.domain import addressing, dates, projects, tenancy
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.confirm import require_confirmation
-from bkend_mcp.domain.console_collections import INVITATIONS, TENANTS
+from bkend_mcp.domain.console.console_collections import INVITATIONS, TENANTS
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import Principal
+from bkend_mcp.domain.team import org_roles
 from bkend_mcp.store.base import Cond, Query
 
 EDITABLE = {"name": 100, "displayName": 100, "description": 1000}

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bkend_mcp.domain import addressing, guardrails, org_roles
+from bkend_mcp.domain import addressing, guardrails
 from bkend_mcp.domain.auth import mailer, settings
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.principal import Principal
+from bkend_mcp.domain.team import org_roles
 
 
 def _env_id(backend: Backend, principal: Principal, project: str | None, environment: str | None) -> str:

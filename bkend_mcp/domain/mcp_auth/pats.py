@@ -11,11 +11,12 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from bkend_mcp.domain import dates, ids, org_roles, tenancy
+from bkend_mcp.domain import dates, ids, tenancy
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import ALL, Principal, check_scope_list
 from bkend_mcp.domain.secrets import sha256_hex
+from bkend_mcp.domain.team import org_roles
 from bkend_mcp.store.base import Cond, Query
 
 PAT_FORMAT = re.compile(r"^mcp_[0-9a-f]{64}$")

@@ -12,10 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bkend_mcp.domain import console_sessions, org_roles, pats, tenancy
+from bkend_mcp.domain import tenancy
 from bkend_mcp.domain.backend import Backend
+from bkend_mcp.domain.console import console_sessions
 from bkend_mcp.domain.errors import BkendError
+from bkend_mcp.domain.mcp_auth import pats
 from bkend_mcp.domain.principal import scope_covers
+from bkend_mcp.domain.team import org_roles
 
 
 @dataclass(frozen=True, slots=True)

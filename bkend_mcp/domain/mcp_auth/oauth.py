@@ -22,10 +22,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bkend_mcp.config import Config
-from bkend_mcp.domain import dates, mcp_access, oauth_clients, oauth_console, oauth_tokens, tenancy
+from bkend_mcp.domain import dates, mcp_access, tenancy
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.deployment import mcp_url, origin_allowed
 from bkend_mcp.domain.errors import BkendError
+from bkend_mcp.domain.mcp_auth import oauth_clients, oauth_console, oauth_tokens
 from bkend_mcp.domain.principal import ALL, SCOPES, check_scope_list, scope_covers
 from bkend_mcp.domain.secrets import sha256_hex
 from bkend_mcp.store.base import Cond

@@ -13,7 +13,7 @@ from typing import Any
 
 from bkend_mcp.domain import dates, tenancy
 from bkend_mcp.domain.backend import Backend
-from bkend_mcp.domain.console_collections import SETUP_TOKENS, TENANTS
+from bkend_mcp.domain.console.console_collections import SETUP_TOKENS, TENANTS
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.secrets import sha256_hex
 from bkend_mcp.store.base import Cond, Query

@@ -16,12 +16,13 @@ from typing import Any
 
 import jwt
 
-from bkend_mcp.domain import dates, ids, org_roles
+from bkend_mcp.domain import dates, ids
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.deployment import mcp_url
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import Principal
 from bkend_mcp.domain.secrets import sha256_hex
+from bkend_mcp.domain.team import org_roles
 from bkend_mcp.store.base import Cond
 
 GRANTS = "oauth_grants"

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bkend_mcp.domain import dates, projects, tenants
+from bkend_mcp.domain import dates, projects
 from bkend_mcp.domain.auth.inputs import Client
 from bkend_mcp.domain.backend import Backend
-from bkend_mcp.domain.console_collections import SESSIONS
+from bkend_mcp.domain.console.console_collections import SESSIONS
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import ALL, Principal
 from bkend_mcp.domain.secrets import same, sha256_hex
+from bkend_mcp.domain.team import tenants
 from bkend_mcp.store.base import Cond, Query
 
 IDLE = timedelta(hours=12)
