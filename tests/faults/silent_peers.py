@@ -13,6 +13,7 @@ from contextlib import contextmanager
 def silent() -> Iterator[int]:
     """A loopback port that accepts every connection, reads nothing back and never answers; closed afterwards."""
     listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)  # so the accepting thread sees `stopping` promptly
     held: list[socket.socket] = []
     stopping = threading.Event()
 
@@ -20,6 +21,8 @@ def silent() -> Iterator[int]:
         while not stopping.is_set():
             try:
                 conn, _ = listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
             held.append(conn)
@@ -31,9 +34,9 @@ def silent() -> Iterator[int]:
     finally:
         stopping.set()
         listener.close()
+        thread.join(timeout=5)  # first: a connection accepted just before the close must be in `held` too
         for conn in held:
             conn.close()
-        thread.join(timeout=5)
 
 
 def closed_port() -> int:
