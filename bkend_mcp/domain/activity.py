@@ -10,7 +10,9 @@ project's.
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -116,6 +118,38 @@ def entry(
     if policy and (policy.read_only or policy.project or policy.environment):
         doc["connection"] = {"readOnly": policy.read_only, "project": policy.project, "environment": policy.environment}
     return doc
+
+
+def file_call(
+    backend: Backend,
+    principal: Principal | None,
+    action: str,
+    arguments: Any,
+    *,
+    started: float,
+    outcome: str,
+    message: str | None,
+    client: Mapping[str, Any],
+    project_id: str | None,
+    environment_id: str | None,
+) -> None:
+    """Record a management call that already happened (console or REST). A failure to write is logged, never
+    raised: the change is done, and a lost log line must not turn it into a failure."""
+    try:
+        doc = entry(
+            principal,
+            action,
+            arguments,
+            outcome=outcome,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            client=client,
+            error_message=message,
+            project_id=project_id,
+            environment_id=environment_id,
+        )
+        record(backend, doc)
+    except Exception:
+        logging.getLogger("bkend_mcp.activity").exception("could not write the activity entry of %s", action)
 
 
 def record(backend: Backend, doc: dict[str, Any]) -> None:

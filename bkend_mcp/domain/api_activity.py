@@ -10,7 +10,6 @@ is whose activity log shows it.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -22,7 +21,6 @@ from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import Principal
 
 T = TypeVar("T")
-log = logging.getLogger("bkend_mcp.activity")
 CLIENT = {"name": "REST API"}
 
 
@@ -50,18 +48,15 @@ def accountable(backend: Backend, caller: Caller) -> Principal | None:
 def _file(
     backend: Backend, caller: Caller, action: str, arguments: Any, started: float, outcome: str, message: str | None
 ) -> None:
-    try:
-        doc = activity.entry(
-            accountable(backend, caller),
-            action,
-            arguments,
-            outcome=outcome,
-            duration_ms=(time.perf_counter() - started) * 1000,
-            client=CLIENT,
-            error_message=message,
-            project_id=caller.project_id,
-            environment_id=caller.environment_id,
-        )
-        activity.record(backend, doc)
-    except Exception:  # the change already happened; a lost log line must not turn it into a failure
-        log.exception("could not write the activity entry of %s", action)
+    activity.file_call(
+        backend,
+        accountable(backend, caller),
+        action,
+        arguments,
+        started=started,
+        outcome=outcome,
+        message=message,
+        client=CLIENT,
+        project_id=caller.project_id,
+        environment_id=caller.environment_id,
+    )

@@ -4,7 +4,6 @@ redacted body, the outcome and the project and environment it resolved — so th
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -15,7 +14,6 @@ from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.principal import Principal
 
 T = TypeVar("T")
-log = logging.getLogger("bkend_mcp.console")
 CLIENT = {"name": "bkend console"}
 
 
@@ -44,18 +42,15 @@ def _file(
     outcome: str,
     message: str | None,
 ) -> None:
-    doc = activity.entry(
+    activity.file_call(
+        backend,
         principal,
         action,
         arguments,
+        started=started,
         outcome=outcome,
-        duration_ms=(time.perf_counter() - started) * 1000,
+        message=message,
         client=CLIENT,
-        error_message=message,
         project_id=scope.project_id,
         environment_id=scope.environment_id,
     )
-    try:
-        activity.record(backend, doc)
-    except Exception:  # the change already happened; a lost log line must not turn it into a failure
-        log.exception("could not write the activity entry of %s", action)
