@@ -7,17 +7,15 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from bkend_mcp.config import Config
 from bkend_mcp.domain.backend import open_backend
 from bkend_mcp.domain.bootstrap import first_start
+from tests.mcp.live_server import wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHEAP_ARGON2 = {"BKEND_ARGON2_TIME_COST": "2", "BKEND_ARGON2_MEMORY_KIB": "19456", "BKEND_ARGON2_PARALLELISM": "1"}
@@ -87,21 +85,8 @@ def serving(
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(base, proc, log_path)
+            wait_healthy(base, proc, log_path, START_TIMEOUT)
             yield base
         finally:
             proc.terminate()
             proc.wait(timeout=15)
-
-
-def _wait_healthy(base: str, proc: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"server did not start: {log_path.read_text(errors='replace')}")
-        time.sleep(0.05)  # polling for readiness, not waiting for a result

@@ -83,19 +83,24 @@ def live_server(
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
     try:
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {log_path.read_text()}")
-            time.sleep(0.05)  # polling for readiness, not waiting for a result
+        wait_healthy(base, proc, log_path)
         yield LiveServer(base, org, project, tokens)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+
+
+def wait_healthy(base: str, proc: subprocess.Popen, log_path: Path, timeout: float = 30.0) -> None:
+    """Poll `/health` until the server at `base` answers; if it exits or `timeout` passes, fail with its log."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"server did not start: {log_path.read_text(errors='replace')}")
+        time.sleep(0.05)  # polling for readiness, not waiting for a result
