@@ -239,7 +239,6 @@ def list_activity(
         conds.append(Cond("at", "lte", end, scalar=True))
     where = all_of(conds)
     collection = backend.control(COLLECTION)
-    total = collection.count(where)
     order = (SortKey("at", -1, True), SortKey("_id", -1, True))
-    docs = collection.find(Query(where, sort=order, skip=(page - 1) * limit, limit=limit))
+    docs, total = collection.page(Query(where, sort=order, skip=(page - 1) * limit, limit=limit))
     return {"items": [_public(d) for d in docs], "pagination": pagination(total, page, limit)}

@@ -146,8 +146,8 @@ def find(
     collection = backend.data(caller.environment_id, table_name)
     if count_only:
         return {"count": collection.count(store_query.filter)}
-    items = [records.render(table, caller, doc) for doc in collection.find(store_query)]
-    total = collection.count(store_query.filter)
+    docs, total = collection.page(store_query)
+    items = [records.render(table, caller, doc) for doc in docs]
     return {"items": items, "pagination": query.pagination(total, page, limit)}
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bkend_mcp.blobs.base import BlobError
-from bkend_mcp.store.base import Cond, Filter
+from bkend_mcp.store.base import Cond, Filter, QueryTimeout
 from bkend_mcp.store.faults import StorageFault, StorageFull, StorageReadOnly, StorageUnavailable
 from bkend_mcp.store.sqlite_regex import RegexTimeout
 
@@ -179,6 +179,7 @@ CATALOGUE: dict[str, ErrorKind] = {
     "storage/disk-full": ErrorKind(507, INTERNAL_ERROR, "The server's disk is full; nothing was written"),
     "storage/read-only": ErrorKind(503, INTERNAL_ERROR, "The data directory is read-only; nothing was written"),
     "storage/unavailable": ErrorKind(503, INTERNAL_ERROR, "Storage is unavailable; retry"),
+    "storage/query-timeout": ErrorKind(503, INTERNAL_ERROR, "The query ran past the read time limit and was stopped"),
     # MCP guardrails (docs/mcp.md "Safety for agents")
     "mcp/read-only": ErrorKind(403, FORBIDDEN_RPC, "Read-only mode is on; nothing was changed"),
     "mcp/environment-closed": ErrorKind(403, FORBIDDEN_RPC, "MCP access to this environment is off"),
@@ -243,6 +244,10 @@ FAULT_CODES: dict[type[StorageFault], str] = {
     StorageUnavailable: "storage/unavailable",
 }
 RETRY_AFTER_SECONDS = "5"
+QUERY_TIMEOUT_MESSAGE = (
+    "The query ran longer than the read time limit and was stopped; nothing was changed. Declare an index on the "
+    "fields it filters and sorts on, or narrow the filter."
+)
 
 
 def regex_timeout_error(exc: RegexTimeout, filter: Filter | None = None) -> BkendError:
@@ -272,6 +277,8 @@ def known_failure(exc: Exception) -> BkendError | None:
         return BkendError(code, str(exc) or None, headers=headers)
     if isinstance(exc, RegexTimeout):
         return regex_timeout_error(exc)
+    if isinstance(exc, QueryTimeout):
+        return BkendError("storage/query-timeout", QUERY_TIMEOUT_MESSAGE)
     if isinstance(exc, BlobError) and exc.code == "ServiceUnavailable":
         return BkendError("file/storage-unavailable", exc.message, headers={"Retry-After": RETRY_AFTER_SECONDS})
     return None

@@ -36,6 +36,9 @@ class ReadOnlyCollection:
     def count(self, filter: Filter = MATCH_ALL) -> int:
         return self._inner.count(filter)
 
+    def page(self, query: Query) -> tuple[list[dict[str, Any]], int]:
+        return self._inner.page(query)
+
     def index_names(self) -> list[str]:
         return self._inner.index_names()
 

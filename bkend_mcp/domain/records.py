@@ -174,10 +174,10 @@ def list_records(backend: Backend, caller: Caller, table_name: str, params: Mapp
     store_query, page, limit = list_query(table, caller, decision, parsed)
     collection = backend.data(caller.environment_id, table_name)
     try:
-        items = [render(table, caller, doc) for doc in collection.find(store_query)]
-        total = collection.count(store_query.filter)
+        docs, total = collection.page(store_query)
     except RegexTimeout as exc:
         raise regex_timeout_error(exc, store_query.filter) from None
+    items = [render(table, caller, doc) for doc in docs]
     return {"items": items, "pagination": query.pagination(total, page, limit)}
 
 

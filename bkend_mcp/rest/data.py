@@ -120,7 +120,8 @@ ENDPOINTS: dict[str, dict[str, Endpoint]] = {
 class TableRoutes(BaseRoute):
     """Every route of `ENDPOINTS` under one prefix, found with one regex match instead of one per path (eight):
     the data API is the busiest part of the app, and every other request tried these routes first too. Paths,
-    parameters and the 405 of a method no route has are those of the eight `Route`s it stands for."""
+    parameters and the 405 of a method no route has are those of the eight `Route`s it stands for, except that
+    `PATCH`/`DELETE` of `/spec` or `/openapi` address a record of that id (404), as the OpenAPI document says."""
 
     def __init__(self, prefix: str, *, shorthand: bool) -> None:
         self.path = f"{prefix}{{table}}"
@@ -136,8 +137,8 @@ class TableRoutes(BaseRoute):
         params = {**scope.get("path_params", {}), "table": table}
         if rest is None:
             suffix = ""
-        elif rest in ("spec", "openapi"):
-            suffix = "/" + rest
+        elif rest in ("spec", "openapi") and scope["method"] in ("GET", "HEAD"):
+            suffix = "/" + rest  # any other method is about a record with that id (there is none: 404, not 405)
         else:
             suffix, params["id"] = "/{id}", rest
         child = {"endpoint": self._endpoints[suffix], "path_params": params}

@@ -131,6 +131,9 @@ class Collection(Protocol):
 
     def count(self, filter: Filter = MATCH_ALL) -> int: ...
 
+    def page(self, query: Query) -> tuple[list[dict[str, Any]], int]:
+        """`find(query)` and how many documents match `query.filter` in all (a list page and its total)."""
+
     def update(
         self, doc_id: str, set_fields: dict[str, Any], unset_fields: Sequence[str] = (), guard: Filter = MATCH_ALL
     ) -> dict[str, Any] | None:

@@ -156,6 +156,9 @@ class MongoCollection:
         with _time_limited():
             return self._coll.count_documents(compile_filter(filter), maxTimeMS=self._read_timeout_ms)
 
+    def page(self, query: Query) -> tuple[list[Document], int]:
+        return self.find(query), self.count(query.filter)
+
     @_reachable
     def update(
         self, doc_id: str, set_fields: dict[str, Any], unset_fields: Sequence[str] = (), guard: Filter = MATCH_ALL

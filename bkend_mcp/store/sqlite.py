@@ -95,6 +95,9 @@ MIRROR_MIN_ROWS = 1000
 """Tables smaller than this (by their highest rowid, a free estimate) keep reading the JSON: a scan of a few
 hundred rows costs well under a millisecond, while adding mirrors is DDL that every connection must re-read. The
 first query past the size mirrors what it reads, and rebuilds the indexes on those fields with it."""
+SCAN_MIN_ROWS = 5000
+"""Tables at least this large (highest rowid) read a list page and its total on the scan threads, the two at once:
+below it both reads together cost less than handing them to threads."""
 _SIZE = "SELECT coalesce(max(rowid), 0) FROM {table}"
 
 
@@ -203,6 +206,20 @@ class SqliteCollection:
             lambda layout: self._read(count_sql(self._table, filter, layout)), lambda: self._layout_for(filter)
         )
         return int(rows[0][0]) if rows else 0
+
+    def page(self, query: Query) -> tuple[list[Document], int]:
+        """The page and its total. On a large table both run on the store's scan threads at the same time: each is
+        a full scan when no index serves the filter, and two CPUs finish them in the time of the slower one."""
+        if query.limit == 0 or self._db.on_scan_thread() or self._size() < SCAN_MIN_ROWS:
+            return self.find(query), self.count(query.filter)
+        self._layout_for(query.filter, query.sort)  # mirror what the two reads need once, before they start
+        total = self._db.scan(lambda: self.count(query.filter))
+        try:
+            docs = self._db.scan(lambda: self.find(query)).result()
+        except BaseException:
+            total.cancel()
+            raise
+        return docs, total.result()
 
     def update(
         self, doc_id: str, set_fields: dict[str, Any], unset_fields: Sequence[str] = (), guard: Filter = MATCH_ALL
@@ -325,6 +342,11 @@ class SqliteCollection:
     def _big_enough(self, read: Callable[[str], list[Any]]) -> bool:
         """Whether the table is large enough to be worth mirror columns (`MIRROR_MIN_ROWS`)."""
         return MIRROR_MIN_ROWS <= 0 or read(_SIZE.format(table=self._table))[0][0] >= MIRROR_MIN_ROWS
+
+    def _size(self) -> int:
+        """The table's highest rowid: its row count, give or take deletions, in one b-tree descent."""
+        rows = self._read(Fragment(_SIZE.format(table=self._table)))
+        return int(rows[0][0]) if rows else 0
 
     def _mirror(self, conn: sqlite3.Connection, paths: set[str]) -> Layout:
         """Inside a write transaction: mirror `paths` (those not yet mirrored) and rebuild the declared indexes that

@@ -11,14 +11,16 @@ here as the `store.faults` classes, with a message a caller can act on; `FAULTS`
 
 from __future__ import annotations
 
+import os
 import resource
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from time import monotonic
-from typing import Any
+from typing import Any, TypeVar
 
 from bkend_mcp.store.base import QueryTimeout
 from bkend_mcp.store.faults import StorageFault, StorageFull, StorageReadOnly, StorageUnavailable
@@ -26,6 +28,15 @@ from bkend_mcp.store.sqlite_regex import RegexTimeout, regexp
 
 PROGRESS_STEPS = 1000
 """SQLite VM instructions between two looks at the clock."""
+SCAN_THREADS = os.cpu_count() or 2
+"""Threads per store for reads that scan a large table (`Connections.scan`): one per CPU."""
+SCAN_MMAP_BYTES = 1 << 30
+"""How much of the file a scan thread's read connection maps (SQLite's `mmap_size`) instead of copying every page
+through its 2 MB page cache: a scan of 100k records takes ~25% less. Only the scan threads map it: RSS counts a
+mapped page once per mapping (and the OOM killer reads RSS), so a map on every worker thread's reader showed the
+file ~30 times over; the physical pages are the OS page cache, shared, whoever maps them."""
+
+T = TypeVar("T")
 
 # The faults as this engine raises them: still `sqlite3.OperationalError`s too, so the store's own fallbacks (a
 # read that cannot add a mirror column on a full or read-only disk reads the JSON instead) keep catching them.
@@ -126,6 +137,7 @@ class Connections:
         self._local = threading.local()
         self._readers: list[_Reader] = []
         self._readers_lock = threading.Lock()
+        self._scans = ThreadPoolExecutor(SCAN_THREADS, "bkend-sqlite-scan", initializer=self._mark_scan_thread)
         self._closed = False
 
     @contextmanager
@@ -179,7 +191,19 @@ class Connections:
         finally:
             reader.deadline = float("inf")
 
+    def scan(self, read: Callable[[], T]) -> Future[T]:
+        """Run `read` on a scan thread, whose read connection maps the file: for reads that visit every row of a
+        large table. They queue for the threads (one per CPU), which is what a CPU-bound read would do anyway."""
+        return self._scans.submit(read)
+
+    def on_scan_thread(self) -> bool:
+        return getattr(self._local, "scans", False)
+
+    def _mark_scan_thread(self) -> None:
+        self._local.scans = True
+
     def close(self) -> None:
+        self._scans.shutdown(wait=False, cancel_futures=True)
         with self._write_lock, self._readers_lock:
             if self._closed:
                 return
@@ -198,6 +222,8 @@ class Connections:
             try:
                 conn = _connect(self._path, self._busy_timeout)
                 conn.execute("PRAGMA query_only = ON")
+                if self.on_scan_thread():
+                    conn.execute(f"PRAGMA mmap_size = {SCAN_MMAP_BYTES}")
             except sqlite3.Error as exc:
                 raise_fault(exc)
                 raise

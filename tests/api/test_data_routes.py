@@ -71,6 +71,25 @@ SHAPES = [
     Scenario(
         "a method no data route has", "OPTIONS", "/v1/data/posts", sk, status=405, error_code="data/method-not-allowed"
     ),
+    Scenario(
+        "updating a record named spec finds none",
+        "PATCH",
+        "/v1/data/posts/spec",
+        sk,
+        body={"title": "x"},
+        status=404,
+        error_code="data/not-found",
+        unchanged="posts",
+    ),
+    Scenario(
+        "deleting a record named openapi finds none",
+        "DELETE",
+        "/v1/posts/openapi",
+        sk,
+        status=404,
+        error_code="data/not-found",
+        unchanged="posts",
+    ),
     Scenario("deleting, trailing slash", "DELETE", f"/v1/data/posts/{RECORD_ID}/", sk, expect={"success": True}),
 ]
 

@@ -19,8 +19,9 @@ superuser token). `--rounds N` alternates N runs per side and reports the median
 - delete: DELETE the records the create runs made;  signup / signin: email + password (rate limits off on both);
 - mcp_query_data (ours only): the MCP `query_data` tool over Streamable HTTP with a personal access token.
 
-Reported per scenario: requests/s, p50/p99 latency (ms), error count, peak RSS of the server's process tree (MiB),
-and ours/PocketBase ratios (throughput: higher is better for us; latency and RSS: lower is better for us).
+Reported per scenario: requests/s, p50/p99 latency (ms), error count, peak PSS and peak RSS of the server's process
+tree (MiB), and ours/PocketBase ratios (throughput: higher is better for us; latency and memory: lower is better for
+us). PSS is the memory the tree holds; RSS counts the database file once per read connection that maps it.
 Writes `tests/bench/results/http.json` and `tests/bench/results/http.md`.
 """
 
@@ -86,32 +87,41 @@ def _wait(url: str, proc: subprocess.Popen) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
-def _tree_rss_kib(pid: int) -> int:
-    """RSS of `pid` and all its descendants (uvicorn's workers), from /proc."""
-    total, todo = 0, [pid]
+def _tree_memory_kib(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of `pid` and all its descendants (uvicorn's workers), from /proc. RSS counts a file page once per
+    mapping, so a database file mapped by many read connections (SQLite `mmap_size`) is counted once per connection;
+    PSS counts every page once, shared among the processes that map it: it is the memory the tree really holds."""
+    rss = pss = 0
+    todo = [pid]
     while todo:
         current = todo.pop()
         try:
             status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+            rss += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            pss += next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
             for task in Path(f"/proc/{current}/task").iterdir():
                 children = (task / "children").read_text().split()
                 todo.extend(int(c) for c in children)
         except (OSError, StopIteration):
             continue
-    return total
+    return rss, pss
 
 
 class RssSampler:
-    """The peak RSS of a process tree while a scenario runs, sampled every 50 ms on a thread."""
+    """The peak RSS and PSS of a process tree while a scenario runs, sampled every 50 ms on a thread."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.pid, self.peak, self.peak_pss, self._stop = pid, 0, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        rss, pss = _tree_memory_kib(self.pid)
+        self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, _tree_rss_kib(self.pid))
+            self._sample()
             self._stop.wait(0.05)
 
     def __enter__(self) -> RssSampler:
@@ -121,7 +131,7 @@ class RssSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, _tree_rss_kib(self.pid))
+        self._sample()
 
 
 # --- the two servers -----------------------------------------------------------------------------------------------
@@ -393,6 +403,7 @@ def drive_wrk(server: Server, name: str, concurrency: int, seconds: float, count
         "errors": stats["non2xx"] + stats["socket"],
         "first_error": None,
         "peak_rss_mib": round(rss.peak / 1024, 1),
+        "peak_pss_mib": round(rss.peak_pss / 1024, 1),
     }
 
 
@@ -438,6 +449,7 @@ async def drive(server: Server, name: str, concurrency: int, seconds: float, cou
         "errors": len(errors),
         "first_error": errors[0] if errors else None,
         "peak_rss_mib": round(rss.peak / 1024, 1),
+        "peak_pss_mib": round(rss.peak_pss / 1024, 1),
     }
 
 
@@ -477,7 +489,7 @@ def median_run(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 def ratios(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
-    for key in ("rps", "p50_ms", "p99_ms", "peak_rss_mib"):
+    for key in ("rps", "p50_ms", "p99_ms", "peak_pss_mib", "peak_rss_mib"):
         a, b = ours.get(key), theirs.get(key)
         out[key] = round(a / b, 2) if a and b else None
     return out
@@ -490,8 +502,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"our Argon2id: {results['argon2']}, PocketBase {results['pocketbase']}; machine: {results['machine']}.",
         "",
         "| scenario | c | ours req/s | PB req/s | **req/s ratio** | ours p50/p99 ms | PB p50/p99 ms | "
-        "ours / PB peak RSS MiB |",
-        "|---|---|---|---|---|---|---|---|",
+        "ours / PB peak PSS MiB | ours / PB peak RSS MiB |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in results["runs"]:
         ours, pb, ratio = row["ours"], row.get("pocketbase") or {}, row.get("ratio") or {}
@@ -504,6 +516,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"**{speed}**",
             f"{ours['p50_ms']} / {ours['p99_ms']}",
             f"{pb.get('p50_ms', '—')} / {pb.get('p99_ms', '—')}",
+            f"{ours.get('peak_pss_mib', '—')} / {pb.get('peak_pss_mib', '—')}",
             f"{ours['peak_rss_mib']} / {pb.get('peak_rss_mib', '—')}",
         ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")

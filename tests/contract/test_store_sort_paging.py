@@ -86,6 +86,38 @@ def test_count_with_filters(numbered: Collection) -> None:
     assert numbered.count(Cond("i", "in", (1, 2, 99))) == 2
 
 
+PAGES: list[tuple[str, Query, list[int], int]] = [
+    ("first_page", Query(Cond("odd", "eq", True), sort=(SortKey("i", -1),), limit=3), [23, 21, 19], 12),
+    ("middle_page", Query(Cond("i", "gte", 10), sort=(SortKey("i", 1),), skip=5, limit=4), [15, 16, 17, 18], 15),
+    ("past_the_end", Query(Cond("i", "lt", 5), sort=(SortKey("i", 1),), skip=10, limit=5), [], 5),
+    ("no_limit", Query(Cond("i", "in", (1, 2, 99)), sort=(SortKey("i", 1),)), [1, 2], 2),
+    ("limit_zero", Query(Cond("odd", "eq", False), limit=0), [], 13),
+    ("nothing_matches", Query(Cond("i", "gt", 100), limit=20), [], 0),
+]
+
+
+@pytest.fixture(params=["inline", "scan_threads"])
+def counted(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, numbered: Collection) -> Collection:
+    """`numbered`, with the SQLite engine reading a page and its total on its scan threads or on the caller's."""
+    from bkend_mcp.store import sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "SCAN_MIN_ROWS", 0 if request.param == "scan_threads" else 10**9)
+    return numbered
+
+
+@pytest.mark.parametrize(("query", "expected", "total"), [p[1:] for p in PAGES], ids=[p[0] for p in PAGES])
+def test_page_gives_the_documents_and_the_total_of_the_filter(
+    counted: Collection, query: Query, expected: list[int], total: int
+) -> None:
+    docs, counted_total = counted.page(query)
+    assert [doc["i"] for doc in docs] == expected
+    assert counted_total == total
+
+
+def test_page_of_an_unwritten_collection_is_empty(store: DocumentStore) -> None:
+    assert store.collection("app", "ghost").page(Query(limit=20)) == ([], 0)
+
+
 def test_unwritten_collection_reads_as_empty(store: DocumentStore) -> None:
     ghost = store.collection("app", "ghost")
     assert ghost.find(Query()) == []

@@ -100,12 +100,12 @@ def list_users(backend: Backend, caller: Caller, params: Mapping[str, Any]) -> d
     where = all_of([Cond("status", "in", statuses, scalar=True), _search(params, search_type, caller.is_admin)])
     order = (SortKey(sort_by, direction, scalar=True), SortKey("_id", 1, scalar=True))
     collection = backend.data(env, collections.USERS)
-    found = collection.find(Query(where, sort=order, skip=(page - 1) * limit, limit=limit))
+    found, total = collection.page(Query(where, sort=order, skip=(page - 1) * limit, limit=limit))
     with_accounts = caller.is_admin and str(params.get("includeAccounts", "")).lower() in ("true", "1")
     items = [
         full_user(backend, env, u, accounts=with_accounts) if caller.is_admin else users.public_view(u) for u in found
     ]
-    return {"items": items, "pagination": inputs.pagination(page, limit, collection.count(where))}
+    return {"items": items, "pagination": inputs.pagination(page, limit, total)}
 
 
 def _paging(params: Mapping[str, Any]) -> tuple[int, int]:

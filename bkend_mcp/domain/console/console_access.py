@@ -83,7 +83,7 @@ def in_organization(backend: Backend, principal: Principal, organization: str) -
 def act_in_session(backend: Backend, credentials: Credentials, organization: str | None = None) -> Principal:
     """For what only a signed-in person may do (team, invitations, organization settings, personal tokens,
     MCP access): the console session's tenant, bound to `organization`; a personal token is refused."""
-    if not credentials.session_token:
+    if credentials.authorization and not credentials.session_token:
         raise BkendError("common/forbidden", "Sign in to the console for this; personal tokens cannot manage teams")
     principal = authenticate(backend, credentials)
     return principal if organization is None else in_organization(backend, principal, organization)[0]

@@ -81,8 +81,8 @@ def list_files(backend: Backend, caller: Caller, params: Mapping[str, Any]) -> d
     where = all_of([access.list_filter(caller, backend.config.storage.guest_read), *_filters(params)])
     collection = records.files(backend, caller.environment_id)
     sort = (SortKey(sort_by, direction, scalar=True), SortKey("_id", direction, scalar=True))  # type: ignore[arg-type]
-    docs = collection.find(Query(where, sort, skip=(page - 1) * limit, limit=limit))
-    block = pagination(collection.count(where), page, limit)
+    docs, total = collection.page(Query(where, sort, skip=(page - 1) * limit, limit=limit))
+    block = pagination(total, page, limit)
     block.update(hasNextPage=block["hasNext"], hasPrevPage=block["hasPrev"])
     return {"items": [records.view(backend, caller, d) for d in docs], "pagination": block}
 

@@ -56,10 +56,13 @@ CONSOLE_REQUESTERS: dict[str, Callable[[World], Request]] = {
     "owner's personal token (project:read)": _token,
     "signed out": _signed_out,
 }
-APP_CREDENTIALS: dict[str, Callable[[World], Request]] = {
-    f"app: {name}": _app(headers)
+APP_CREDENTIAL_HEADERS: dict[str, Callable[[World], dict[str, str]]] = {
+    f"app: {name}": headers
     for name, headers in {**IN_ENVIRONMENT, **ELSEWHERE, **REFUSED}.items()
     if "console" not in name
+}
+APP_CREDENTIALS: dict[str, Callable[[World], Request]] = {
+    name: _app(headers) for name, headers in APP_CREDENTIAL_HEADERS.items()
 }
 
 
@@ -208,15 +211,20 @@ CONSOLE_EXPECTED: dict[str, tuple[str, ...]] = {
     "rows list":           (OK,    OK,    OK,        FORBIDDEN, NOT_FOUND, FORBIDDEN, SIGN_IN),
     "app users list":      (OK,    OK,    OK,        FORBIDDEN, NOT_FOUND, FORBIDDEN, SIGN_IN),
     "api key create":      (NEW,   NEW,   NEW,       FORBIDDEN, NOT_FOUND, FORBIDDEN, SIGN_IN),
-    # Team, organization and MCP-access changes are for a signed-in person only: any other credential, or none,
-    # is 403.
-    "member invite":       (NEW,   NEW,   FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
-    "mcp-access set":      (OK,    OK,    FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
-    "organization update": (OK,    OK,    FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
-    "member role change":  (OK,    OK,    FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    # Team, organization and MCP-access changes are for a signed-in person only: no credential is 401 (sign in),
+    # a personal token 403.
+    "member invite":       (NEW,   NEW,   FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, SIGN_IN),
+    "mcp-access set":      (OK,    OK,    FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, SIGN_IN),
+    "organization update": (OK,    OK,    FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, SIGN_IN),
+    "member role change":  (OK,    OK,    FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, SIGN_IN),
 }
 # fmt: on
 SESSION_ONLY = ("member invite", "mcp-access set", "organization update", "member role change")
-"""App keys and user tokens are no management credential: 401 like no credential, or 403 where only a console
-session is accepted; either way nothing changes."""
-APP_CREDENTIAL_OUTCOME = {op: FORBIDDEN if op in SESSION_ONLY else SIGN_IN for op in CONSOLE_OPERATIONS}
+
+
+def app_credential_outcome(op: str, headers: dict[str, str]) -> str:
+    """App keys and user tokens are no management credential: 401 like no credential, except that a bearer token
+    on an operation only a console session may do is 403 (like a personal token there); either way nothing
+    changes."""
+    bearer = any(name.lower() == "authorization" for name in headers)
+    return FORBIDDEN if op in SESSION_ONLY and bearer else SIGN_IN
