@@ -87,6 +87,10 @@ _FORGET_INDEXES = "DELETE FROM bk_indexes WHERE namespace = ? AND collection = ?
 
 
 MAX_CACHED_COLLECTIONS = 4096
+MAX_CACHED_PLANS = 4096
+EXPLAIN = "EXPLAIN QUERY PLAN "
+_SCANS: dict[tuple[int, str], bool] = {}
+"""(schema version, count statement) → whether SQLite's plan for it visits every row (`_counts_every_row`)."""
 LAYOUT_RECHECK_SECONDS = 1.0
 """How long a collection trusts its cached view of the table's mirror columns before looking at the schema again."""
 MIRROR_RETRY_SECONDS = 60.0
@@ -208,11 +212,14 @@ class SqliteCollection:
         return int(rows[0][0]) if rows else 0
 
     def page(self, query: Query) -> tuple[list[Document], int]:
-        """The page and its total. On a large table both run on the store's scan threads at the same time: each is
-        a full scan when no index serves the filter, and two CPUs finish them in the time of the slower one."""
+        """The page and its total. When counting means visiting every row of a large table (no index narrows the
+        filter), both run on the store's scan threads at the same time, and two CPUs finish them in the time of the
+        slower one; an indexed count is quick, and the caller's thread reads both."""
         if query.limit == 0 or self._db.on_scan_thread() or self._size() < SCAN_MIN_ROWS:
             return self.find(query), self.count(query.filter)
-        self._layout_for(query.filter, query.sort)  # mirror what the two reads need once, before they start
+        layout = self._layout_for(query.filter, query.sort)  # mirror what the two reads need once, before they start
+        if not self._counts_every_row(count_sql(self._table, query.filter, layout)):
+            return self.find(query), self.count(query.filter)
         total = self._db.scan(lambda: self.count(query.filter))
         try:
             docs = self._db.scan(lambda: self.find(query)).result()
@@ -342,6 +349,19 @@ class SqliteCollection:
     def _big_enough(self, read: Callable[[str], list[Any]]) -> bool:
         """Whether the table is large enough to be worth mirror columns (`MIRROR_MIN_ROWS`)."""
         return MIRROR_MIN_ROWS <= 0 or read(_SIZE.format(table=self._table))[0][0] >= MIRROR_MIN_ROWS
+
+    def _counts_every_row(self, statement: Fragment) -> bool:
+        """Whether SQLite's plan for this count scans the table or a whole index (rather than searching an index),
+        asked once per statement text and schema version (values are bound, so one text is one query shape)."""
+        key = (self._seen[0], statement.sql)
+        found = _SCANS.get(key)
+        if found is None:
+            plan = self._read(Fragment(EXPLAIN + statement.sql, statement.params))
+            found = any(str(row[-1]).startswith("SCAN ") for row in plan)
+            if len(_SCANS) >= MAX_CACHED_PLANS:
+                _SCANS.clear()
+            _SCANS[key] = found
+        return found
 
     def _size(self) -> int:
         """The table's highest rowid: its row count, give or take deletions, in one b-tree descent."""

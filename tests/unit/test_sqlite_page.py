@@ -11,7 +11,7 @@ import pytest
 
 from bkend_mcp.store import sqlite as sqlite_store
 from bkend_mcp.store import sqlite_conn
-from bkend_mcp.store.base import Cond, Query, Regex, SortKey
+from bkend_mcp.store.base import Cond, Index, Query, Regex, SortKey
 from bkend_mcp.store.sqlite import SqliteStore
 from bkend_mcp.store.sqlite_regex import RegexTimeout
 
@@ -59,6 +59,18 @@ def test_other_reads_stay_on_the_callers_thread_without_a_map(store, monkeypatch
     assert items.get("n07")["i"] == 7
     assert [doc["i"] for doc in items.find(QUERY)] == [39, 37, 35]
     assert {(thread, mapped) for thread, _, mapped in seen} == {(threading.current_thread().name, 0)}
+
+
+def test_an_indexed_count_stays_on_the_callers_thread(store, monkeypatch):
+    items = store.collection("app", "items")
+    items.create_index(Index("by_i", (("i", 1),)))
+    seen = _reads(monkeypatch)
+    docs, total = items.page(Query(Cond("i", "gte", 30, scalar=True), sort=(SortKey("i", 1, True),), limit=2))
+    assert ([doc["i"] for doc in docs], total) == ([30, 31], 10)
+    assert {thread for thread, _, _ in seen} == {threading.current_thread().name}
+    seen.clear()
+    assert items.page(QUERY)[1] == 20  # the same table, a filter no index serves: scan threads again
+    assert any(thread.startswith("bkend-sqlite-scan") for thread, _, _ in seen)
 
 
 def test_a_small_table_reads_its_page_on_the_callers_thread(store, monkeypatch):
