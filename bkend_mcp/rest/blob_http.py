@@ -15,8 +15,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
 from bkend_mcp.blobs.base import BlobError, BlobStore, ObjectInfo
-from bkend_mcp.domain.errors import BkendError
+from bkend_mcp.domain.errors import BkendError, known_failure
 from bkend_mcp.domain.files.rules import UNSAFE_INLINE, normalize_mime
+from bkend_mcp.store.faults import StorageFault
 
 Handler = Callable[[Request], Awaitable[Response]]
 BUFFER = 1024 * 1024
@@ -31,22 +32,27 @@ S3_STATUS = {
     "InvalidRange": 416,
     "MethodNotAllowed": 405,
     "ServiceUnavailable": 503,
+    "StorageFull": 507,
 }
 FROM_BKEND = {
     "file/file-too-large": "EntityTooLarge",
     "file/file-too-small": "EntityTooSmall",
     "file/not-found": "NoSuchKey",
+    "storage/disk-full": "StorageFull",  # S3 never fills up; MinIO says XMinioStorageFull, also 507
+    "storage/read-only": "ServiceUnavailable",
+    "storage/unavailable": "ServiceUnavailable",
 }
 """A domain error met while answering an object request → the S3 code it is reported as."""
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def s3_error(code: str, message: str, status: int | None = None) -> Response:
+def s3_error(code: str, message: str, status: int | None = None, headers: dict[str, str] | None = None) -> Response:
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f"<Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message></Error>"
     )
-    return Response(body, status_code=status or S3_STATUS.get(code, 400), media_type="application/xml")
+    status = status or S3_STATUS.get(code, 400)
+    return Response(body, status_code=status, headers=headers, media_type="application/xml")
 
 
 def s3_errors(handler: Handler) -> Handler:
@@ -59,11 +65,17 @@ def s3_errors(handler: Handler) -> Handler:
             return Response(status_code=400)  # the browser went away mid-upload; nothing was kept
         except BlobError as exc:
             return s3_error(exc.code, exc.message)
+        except StorageFault as exc:  # the disk or directory under the files: the same words as the JSON APIs
+            return _from_bkend(known_failure(exc) or BkendError("common/internal-error"))
         except BkendError as exc:
-            code = FROM_BKEND.get(exc.code, "InternalError" if exc.status >= 500 else "InvalidArgument")
-            return s3_error(code, exc.message, 500 if code == "InternalError" else None)
+            return _from_bkend(exc)
 
     return endpoint
+
+
+def _from_bkend(exc: BkendError) -> Response:
+    code = FROM_BKEND.get(exc.code, "InternalError" if exc.status >= 500 else "InvalidArgument")
+    return s3_error(code, exc.message, 500 if code == "InternalError" else None, exc.headers)
 
 
 async def pump(request: Request, sink: Callable[[bytes], None]) -> None:
