@@ -11,12 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.e2e.console.browser import OWNER_EMAIL, OWNER_PASSWORD, PHONE, Console, shot, skip_module_without_browser
 
 skip_module_without_browser()
-pytestmark = pytest.mark.xdist_group(__name__)  # one tab walks the console in order: one worker runs the module
 try:
     from playwright.sync_api import Page, expect
 except ImportError:  # CI without Playwright: the fixtures fail each test and say why
