@@ -11,8 +11,14 @@ from bkend_mcp.domain import dates
 SYSTEM_TAIL = ("createdBy", "createdAt", "updatedAt")
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
-    """A JSON-ready copy: datetimes → ISO strings, integral floats → ints, at any depth."""
+    """A JSON-ready copy: datetimes → ISO strings, integral floats → ints, at any depth. (Strings, ints, booleans
+    and None, most of any record, are recognised by their exact type first: a list page walks every value.)"""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list):

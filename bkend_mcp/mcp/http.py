@@ -46,6 +46,7 @@ from bkend_mcp.domain.principal import ConnectionPolicy, Principal
 from bkend_mcp.mcp import http_exchange
 from bkend_mcp.mcp.connection import flag, narrowed_by_query, policy_from_env, query_values
 from bkend_mcp.mcp.server import TOOLSETS, build_server, dynamic_default, selected_toolsets
+from bkend_mcp.mcp.toolkit import serving
 from bkend_mcp.rest.http import InFlight, JSONResponse
 
 log = logging.getLogger("bkend_mcp.mcp")
@@ -315,7 +316,8 @@ class BearerGate:
         scope["user"] = user
         principal_token, user_token = _principal.set(principal), auth_context_var.set(user)
         try:
-            await self.app(scope, receive, send)
+            with serving(lambda: _alone(scope)):
+                await self.app(scope, receive, send)
         finally:
             auth_context_var.reset(user_token)
             _principal.reset(principal_token)

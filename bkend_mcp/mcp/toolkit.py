@@ -84,6 +84,19 @@ def error_result(exc: BkendError, codes: Mapping[str, str] | None = None) -> Cal
 
 
 _acting: ContextVar[Principal | None] = ContextVar("bkend_mcp_acting_principal", default=None)
+_alone: ContextVar[Callable[[], bool] | None] = ContextVar("bkend_mcp_request_alone", default=None)
+"""Set by the HTTP transport: whether its request is the only one the app serves right now (and the engine may be
+used on the event loop), asked when a quick tool starts. Unset (stdio, SSE sessions): every call takes the pool."""
+
+
+@contextmanager
+def serving(alone: Callable[[], bool]) -> Iterator[None]:
+    """Around one HTTP request: how a quick tool call of it learns that it is alone (`ToolKit.call`)."""
+    token = _alone.set(alone)
+    try:
+        yield
+    finally:
+        _alone.reset(token)
 
 
 class ToolKit:
@@ -118,16 +131,28 @@ class ToolKit:
         return FencedToolKit(self.backend, self.principal_of, self.limiter)
 
     async def call(
-        self, scope: str | None, work: Callable[[Backend, Principal], T], codes: Mapping[str, str] | None = None
+        self,
+        scope: str | None,
+        work: Callable[[Backend, Principal], T],
+        codes: Mapping[str, str] | None = None,
+        *,
+        quick: bool = False,
     ) -> T | CallToolResult:
         """Check `scope` (None: any valid credential), run `work` in the worker pool, render a failure once.
-        `codes` overrides the MCP code of some REST codes for this tool."""
+        `codes` overrides the MCP code of some REST codes for this tool. A `quick` call (a page of records, an
+        insert of at most 100) runs on the event loop instead when its HTTP request is the only one in flight, as
+        REST does with its lone record calls: nothing else waits for the loop then, and the hand-off to a worker
+        thread and back costs about half a millisecond (decisions.md, issue #3)."""
         try:
             principal = self.principal()
             if scope is not None:
                 require_scope(principal, scope)
             backend = self.backend_for(principal)
-            result = await anyio.to_thread.run_sync(self._logged, work, backend, principal, limiter=self.limiter)
+            alone = _alone.get() if quick else None
+            if alone is not None and alone():
+                result = self._logged(work, backend, principal)
+            else:
+                result = await anyio.to_thread.run_sync(self._logged, work, backend, principal, limiter=self.limiter)
         except BkendError as exc:
             return error_result(exc, codes)
         except Exception as exc:

@@ -3,7 +3,8 @@ call made directly in-process.
 
     python tests/bench/bench_mcp.py [--iterations 300] [--out tests/bench/results/mcp.json]
 
-Setup: a fresh data dir with the first-start project and a `bench_posts` table holding 1,000 records. Measured per
+Setup: a fresh data dir with the first-start project, a `bench_posts` table holding 1,000 records (queried) and an
+empty `bench_inserts` table (written; so every leg queries the same rows). Measured per
 call, after a warm-up, with one client at a time:
 
 - `direct`: the domain function the tool runs (`tenant_data.query_data` / `insert_data`), same process, no MCP;
@@ -61,6 +62,10 @@ from tests.mcp.live_server import live_server  # noqa: E402
 TARGET_MS = 2.0
 WARMUP = 30
 SEED_RECORDS = 1000
+INSERTS = "bench_inserts"
+"""Where `insert_data` writes: another table, so `query_data` scans the same 1,000 records in every leg (inserting
+into the queried table made each later leg's query slower by the rows the earlier legs added, and counted that
+as transport overhead)."""
 FIELDS = {"title": {"type": "string"}, "views": {"type": "number"}, "published": {"type": "boolean"}}
 STDIO_FALLBACK = """
 import sys, anyio
@@ -79,7 +84,7 @@ def calls(data_tools: bool, counter: list[int]) -> dict[str, Callable[[], tuple[
 
     def insert() -> tuple[str, dict[str, Any]]:
         counter[0] += 1
-        return "insert_data", {"table": "bench_posts", "records": {"title": f"t{counter[0]}", "views": counter[0]}}
+        return "insert_data", {"table": INSERTS, "records": {"title": f"t{counter[0]}", "views": counter[0]}}
 
     if data_tools:
         query = {"table": "bench_posts", "filter": {"published": True}, "sortBy": "views", "limit": 20}
@@ -124,14 +129,15 @@ def seed(data_dir: Path) -> None:
     info = first_start(backend)
     assert info is not None
     owner = local_owner_principal(backend)
-    tables.create_table(
-        backend,
-        project_id=info["project"]["id"],
-        environment_id=info["environmentId"],
-        table_name="bench_posts",
-        created_by="bench",
-        fields=FIELDS,
-    )
+    for name in ("bench_posts", INSERTS):
+        tables.create_table(
+            backend,
+            project_id=info["project"]["id"],
+            environment_id=info["environmentId"],
+            table_name=name,
+            created_by="bench",
+            fields=FIELDS,
+        )
     for start in range(0, SEED_RECORDS, 100):
         batch = [{"title": f"seed {i}", "views": i, "published": i % 2 == 0} for i in range(start, start + 100)]
         tenant_data.insert_data(backend, owner, "bench_posts", batch)

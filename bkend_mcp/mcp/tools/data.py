@@ -61,6 +61,7 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
             "table:data:create",
             lambda b, p: tenant_data.insert_data(b, p, table, records, **where),
             codes=RECORD_WRITE_CODES,
+            quick=True,
         )
 
     @server.tool(annotations=READ)
@@ -88,7 +89,9 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
             "count_only": countOnly,
         }  # fmt: skip
         where = {"project": project, "environment": environment, "as_user": asUser}
-        return await kit.call("table:data:read", lambda b, p: tenant_data.query_data(b, p, table, **where, **options))
+        return await kit.call(
+            "table:data:read", lambda b, p: tenant_data.query_data(b, p, table, **where, **options), quick=True
+        )
 
     @server.tool(annotations=DESTRUCTIVE)
     async def update_data(
