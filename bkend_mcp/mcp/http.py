@@ -257,7 +257,7 @@ def _alone(scope: Scope) -> bool:
     (`rest/http.py` InFlight: the embedded engine may, MongoDB may not)."""
     state = getattr(scope.get("app"), "state", None)
     in_flight: InFlight | None = getattr(state, "in_flight", None)
-    return in_flight is not None and in_flight.inline and in_flight.count <= 1
+    return in_flight is not None and in_flight.alone()
 
 
 def _query_toolsets(scope: Scope) -> str | None:

@@ -74,6 +74,10 @@ class InFlight:
         self.count = 0
         self.inline = inline
 
+    def alone(self) -> bool:
+        """Whether the request asking is the only one in flight and may use the engine on the event loop."""
+        return self.inline and self.count <= 1
+
 
 class CountRequests:
     """Pure ASGI middleware keeping `InFlight` up to date, so `run(..., quick=True)` knows when it is alone."""
@@ -97,7 +101,7 @@ async def run(request: Request, work: Callable[[Backend], T], *, quick: bool = F
     the event loop instead when its request is the only one in flight: nothing else waits for the loop then,
     and the pool's two thread hand-offs would cost about as much as the call (decisions.md, issue #7)."""
     state = request.app.state
-    if quick and state.in_flight.inline and state.in_flight.count <= 1:
+    if quick and state.in_flight.alone():
         return work(state.backend)
     return await anyio.to_thread.run_sync(work, state.backend, limiter=state.limiter)
 
