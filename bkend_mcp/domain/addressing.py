@@ -5,11 +5,19 @@ Every tool finds its project, environment and table here, so the MCP guardrails 
 (`domain/guardrails.py`): a pinned connection sees only its pinned project and environment (naming another is
 "not found"), an environment with `mcpAccess: none` is refused, and every write resolves through a `writable_*`
 function, which refuses it in read-only mode before anything is written.
+
+What a name resolves to (the visible projects, an environment, a table) is remembered in the backend's control
+cache, keyed by who asks (tenant, organization, pins) and what they named, so a tool call does not read the
+organizations, projects and environments again each time (about a dozen statements a call). A change made in this
+process is seen at once (any write to projects, environments, tables or organizations clears the cache); one made
+by another process on the same data dir within `CACHE_TTL_SECONDS` (1 s), as on the REST data path. What a call may
+do (read-only mode, `mcpAccess`) is still checked on every call, from the environment as cached.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable
 from typing import Any
 
 from bkend_mcp.domain import call_scope, guardrails, tables, tenancy
@@ -39,14 +47,25 @@ def require_organization(backend: Backend, principal: Principal, organization_id
     raise BkendError("common/not-found", f"Organization '{organization_id}' not found")
 
 
+def _who(principal: Principal) -> tuple[Hashable, ...]:
+    """What the resolution of a name depends on about the principal: tenant, organization and pins."""
+    policy = principal.policy
+    return principal.tenant_id, principal.organization_id, policy and policy.project, policy and policy.environment
+
+
 def projects(backend: Backend, principal: Principal) -> list[dict[str, Any]]:
-    """The projects the principal may see: of its organizations, and only the pinned one on a pinned connection."""
-    visible = {o["id"] for o in organizations(backend, principal)}
-    return [
-        p
-        for p in tenancy.list_projects(backend, principal.tenant_id)
-        if p["organizationId"] in visible and guardrails.project_visible(principal, p)
-    ]
+    """The projects the principal may see: of its organizations, and only the pinned one on a pinned connection.
+    (Cached, see the module; the list is shared and must not be changed.)"""
+
+    def load() -> list[dict[str, Any]]:
+        visible = {o["id"] for o in organizations(backend, principal)}
+        return [
+            p
+            for p in tenancy.list_projects(backend, principal.tenant_id)
+            if p["organizationId"] in visible and guardrails.project_visible(principal, p)
+        ]
+
+    return backend.cache.get(("visible-projects", *_who(principal)), load)
 
 
 def environments(backend: Backend, principal: Principal, project: dict[str, Any]) -> list[dict[str, Any]]:
@@ -86,7 +105,9 @@ def resolve_environment(
 ) -> dict[str, Any]:
     """By name (aliases allowed) or `env_` id; absent → the pinned environment, else `dev`. An `env_` id implies
     its project. On an MCP connection an environment with `mcpAccess: none` is refused here."""
-    env = _environment(backend, principal, project, environment or guardrails.pinned_environment(principal))
+    named = environment or guardrails.pinned_environment(principal)
+    key = ("environment-named", *_who(principal), project, named, os.environ.get("BKEND_DEFAULT_PROJECT"))
+    env = backend.cache.get(key, lambda: _environment(backend, principal, project, named))
     guardrails.require_open(principal, env)
     call_scope.note(env["projectId"], env["id"])
     return env
@@ -122,7 +143,8 @@ def resolve_table(
         if doc is not None and _sees_environment(backend, principal, doc["environmentId"]):
             return resolve_environment(backend, principal, None, doc["environmentId"]), doc
     env = resolve_environment(backend, principal, project, environment)
-    return env, tables.require_table(backend, env["id"], table)
+    env_id = env["id"]
+    return env, backend.cache.get(("table-named", env_id, table), lambda: tables.require_table(backend, env_id, table))
 
 
 def _sees_environment(backend: Backend, principal: Principal, environment_id: str) -> bool:
