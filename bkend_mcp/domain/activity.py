@@ -48,8 +48,16 @@ MAX_LIMIT = 100
 
 
 def redact(value: Any, depth: int = 0) -> Any:
-    """`value` with secrets replaced by `[redacted]`, strings over 500 characters and lists over 20 items clipped."""
-    if isinstance(value, Mapping):
+    """`value` with secrets replaced by `[redacted]`, strings over 500 characters and lists over 20 items clipped.
+    (JSON arguments are dicts, lists and scalars: those are told by their exact type before any `Mapping` check.)"""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is str:
+        if SECRET_VALUE.match(value):
+            return REDACTED
+        return value if len(value) <= MAX_TEXT else f"{value[:MAX_TEXT]}…[{len(value)} chars]"
+    if kind is dict or isinstance(value, Mapping):
         if depth >= MAX_DEPTH:
             return "[nested too deep]"
         return {str(k): REDACTED if _secret(k) else redact(v, depth + 1) for k, v in value.items()}
@@ -57,10 +65,11 @@ def redact(value: Any, depth: int = 0) -> Any:
         clipped = [redact(v, depth + 1) for v in value[:MAX_ITEMS]]
         return clipped + [f"[{len(value) - MAX_ITEMS} more]"] if len(value) > MAX_ITEMS else clipped
     if isinstance(value, str):
-        if SECRET_VALUE.match(value):
-            return REDACTED
-        return value if len(value) <= MAX_TEXT else f"{value[:MAX_TEXT]}…[{len(value)} chars]"
+        return redact(str(value), depth)
     return value
+
+
+_SCALARS = frozenset({int, float, bool, type(None)})
 
 
 def _secret(name: Any) -> bool:
@@ -68,13 +77,14 @@ def _secret(name: Any) -> bool:
 
 
 def records_of(result: Any) -> dict[str, Any] | None:
-    """The records a call touched, as its result shows them: `{count, ids}` (at most 20 ids), else None."""
-    if not isinstance(result, Mapping):
+    """The records a call touched, as its result shows them: `{count, ids}` (at most 20 ids), else None. (Results
+    are plain JSON by now: dicts, not other mappings.)"""
+    if not isinstance(result, dict):
         return None
     listed = result.get("ids")
     if not isinstance(listed, list):
         items = result.get("items")
-        listed = [i["id"] for i in items if isinstance(i, Mapping) and "id" in i] if isinstance(items, list) else None
+        listed = [i["id"] for i in items if type(i) is dict and "id" in i] if isinstance(items, list) else None
     if listed is None and isinstance(result.get("id"), str) and "createdAt" in result:
         listed = [result["id"]]
     if listed is None:

@@ -127,6 +127,8 @@ class Guardrails:
         """The principal the domain sees for this call: marked as writing unless the tool is annotated read-only."""
         assert principal.policy is not None
         writes = not self.catalogue.read_only.get(name, False)
+        if principal.policy.tool_writes is writes:
+            return principal
         return principal.with_policy(dataclasses.replace(principal.policy, tool_writes=writes))
 
     async def _record(self, pending: call_log.Pending, result: HandlerResult) -> None:

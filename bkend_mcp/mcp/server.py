@@ -23,7 +23,8 @@ from bkend_mcp.domain.principal import Principal
 from bkend_mcp.mcp import dynamic, prompts, resources, stdio_pipes
 from bkend_mcp.mcp.connection import flag
 from bkend_mcp.mcp.guardrails import Catalogue, Guardrails
-from bkend_mcp.mcp.toolkit import ToolKit
+from bkend_mcp.mcp.toolkit import ToolKit, serving
+from bkend_mcp.rest.http import InFlight
 
 TOOLSETS: dict[str, tuple[str, ...]] = {
     "core": (
@@ -74,13 +75,30 @@ DYNAMIC_INSTRUCTIONS = """\
 """
 
 
+class Counted:
+    """A `ServerMiddleware` keeping `InFlight` up to date: how many requests the server is handling right now."""
+
+    def __init__(self, in_flight: InFlight):
+        self.in_flight = in_flight
+
+    async def __call__(self, ctx: Any, call_next: Any) -> Any:
+        self.in_flight.count += 1
+        try:
+            return await call_next(ctx)
+        finally:
+            self.in_flight.count -= 1
+
+
 class BkendServer(MCPServer[Any]):
     """An `MCPServer` that files every tool it registers in the guardrails' catalogue: the group (tool module)
-    being registered, and whether the tool is annotated read-only."""
+    being registered, and whether the tool is annotated read-only. Over stdio (a process serving one client), a
+    quick tool call runs on the event loop while it is the only request in flight (`ToolKit.call`), as a lone
+    HTTP request's does."""
 
-    def __init__(self, catalogue: Catalogue, **options: Any):
+    def __init__(self, catalogue: Catalogue, in_flight: InFlight, **options: Any):
         super().__init__(**options)
         self.catalogue = catalogue
+        self.in_flight = in_flight
         self.registering = dynamic.ALWAYS_GROUP
 
     def add_tool(
@@ -101,13 +119,14 @@ class BkendServer(MCPServer[Any]):
 
     async def run_stdio_async(self) -> None:
         """The SDK's stdio transport, reading and writing pipes on the event loop where it can (`stdio_pipes`)."""
-        if not stdio_pipes.usable():
-            await super().run_stdio_async()
-            return
-        lowlevel = self._lowlevel_server
-        async with stdio_pipes.standard_pipes() as (stdin, stdout):
-            async with stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream):  # type: ignore[arg-type]
-                await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+        with serving(self.in_flight.alone):
+            if not stdio_pipes.usable():
+                await super().run_stdio_async()
+                return
+            lowlevel = self._lowlevel_server
+            async with stdio_pipes.standard_pipes() as (stdin, stdout):
+                async with stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream):  # type: ignore[arg-type]
+                    await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
 
 
 def dynamic_default() -> bool:
@@ -128,13 +147,15 @@ def build_server(
     kit = ToolKit(backend, principal_of, anyio.CapacityLimiter(backend.config.worker_threads))
     catalogue = Catalogue(dynamic=is_dynamic)
     instructions = INSTRUCTIONS + (DYNAMIC_INSTRUCTIONS if is_dynamic else "")
+    in_flight = InFlight(inline=backend.config.mongodb_uri is None)
     server = BkendServer(
         catalogue,
+        in_flight,
         name="bkend",
         title="bkend-mcp",
         version=__version__,
         instructions=instructions,
-        middleware=[Guardrails(kit, catalogue)],
+        middleware=[Counted(in_flight), Guardrails(kit, catalogue)],
         **sdk_options,
     )
     registered: set[str] = set()

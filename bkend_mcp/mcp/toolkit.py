@@ -137,12 +137,14 @@ class ToolKit:
         codes: Mapping[str, str] | None = None,
         *,
         quick: bool = False,
+        rendered: bool = False,
     ) -> T | CallToolResult:
         """Check `scope` (None: any valid credential), run `work` in the worker pool, render a failure once.
         `codes` overrides the MCP code of some REST codes for this tool. A `quick` call (a page of records, an
         insert of at most 100) runs on the event loop instead when its HTTP request is the only one in flight, as
         REST does with its lone record calls: nothing else waits for the loop then, and the hand-off to a worker
-        thread and back costs about half a millisecond (decisions.md, issue #3)."""
+        thread and back costs about half a millisecond (decisions.md, issue #3). A `rendered` result is JSON-ready
+        as the domain returns it (records from `serialize.record`), so it is not walked again by `plain`."""
         try:
             principal = self.principal()
             if scope is not None:
@@ -150,9 +152,11 @@ class ToolKit:
             backend = self.backend_for(principal)
             alone = _alone.get() if quick else None
             if alone is not None and alone():
-                result = self._logged(work, backend, principal)
+                result = self._logged(work, backend, principal, rendered)
             else:
-                result = await anyio.to_thread.run_sync(self._logged, work, backend, principal, limiter=self.limiter)
+                result = await anyio.to_thread.run_sync(
+                    self._logged, work, backend, principal, rendered, limiter=self.limiter
+                )
         except BkendError as exc:
             return error_result(exc, codes)
         except Exception as exc:
@@ -164,11 +168,13 @@ class ToolKit:
             return error_result(BkendError("common/internal-error", f"Internal error (request id {request_id})"))
         return self.render(result)
 
-    def _logged(self, work: Callable[[Backend, Principal], T], backend: Backend, principal: Principal) -> Any:
+    def _logged(
+        self, work: Callable[[Backend, Principal], T], backend: Backend, principal: Principal, rendered: bool = False
+    ) -> Any:
         """In the worker thread: the domain work, its result made plain, and the call's activity entry written in
         the same hop (`mcp/call_log.py`)."""
         try:
-            result = plain(work(backend, principal))
+            result = work(backend, principal) if rendered else plain(work(backend, principal))
         except BkendError as exc:
             call_log.settle(self.backend, exc.code, exc.message, None)
             raise

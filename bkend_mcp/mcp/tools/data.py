@@ -62,6 +62,7 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
             lambda b, p: tenant_data.insert_data(b, p, table, records, **where),
             codes=RECORD_WRITE_CODES,
             quick=True,
+            rendered=True,
         )
 
     @server.tool(annotations=READ)
@@ -90,7 +91,10 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         }  # fmt: skip
         where = {"project": project, "environment": environment, "as_user": asUser}
         return await kit.call(
-            "table:data:read", lambda b, p: tenant_data.query_data(b, p, table, **where, **options), quick=True
+            "table:data:read",
+            lambda b, p: tenant_data.query_data(b, p, table, **where, **options),
+            quick=True,
+            rendered=True,
         )
 
     @server.tool(annotations=DESTRUCTIVE)
