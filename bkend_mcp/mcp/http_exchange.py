@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
+import orjson
 import pydantic_core
 from mcp.server.connection import Connection
 from mcp.server.runner import serve_one
@@ -166,20 +167,31 @@ async def _respond(
     version = request.headers.get(MCP_PROTOCOL_VERSION_HEADER, DEFAULT_NEGOTIATED_VERSION)
     exchange = Exchange(rpc.id, ServerMessageMetadata(request_context=request, can_send_request=False))
     connection = Connection.from_envelope(version, None, None)
-    reply: JSONRPCResponse | JSONRPCError
+    content: str | bytes
     try:
         result = await serve_one(
             manager.app, exchange, rpc.method, rpc.params, connection=connection, lifespan_state=_lifespan(manager)
         )
-        reply = JSONRPCResponse(jsonrpc="2.0", id=rpc.id, result=result)
+        content = _success(rpc.id, result)
     except Exception as exc:
         error = handler_exception_to_error_data(exc)
         if error is None:
             log.exception("MCP handler for %r raised", rpc.method)
             error = ErrorData(code=0, message=str(exc))  # what the SDK's dispatcher answers (its v1 compatibility)
-        reply = JSONRPCError(jsonrpc="2.0", id=rpc.id, error=error)
-    content = reply.model_dump_json(by_alias=True, exclude_unset=True)
+        content = JSONRPCError(jsonrpc="2.0", id=rpc.id, error=error).model_dump_json(by_alias=True, exclude_unset=True)
     await Response(content, status_code=200, headers={"Content-Type": JSON})(scope, receive, send)
+
+
+def _success(request_id: RequestId, result: dict[str, Any]) -> str | bytes:
+    """The success envelope as the SDK writes it. The result is wire-shaped JSON already (the kernel dumped it),
+    so orjson writes the same bytes as `JSONRPCResponse.model_dump_json` without validating it into a model and
+    walking it twice (~0.1 ms for a page of records); what orjson cannot encode (an integer beyond 64 bits) takes
+    the model."""
+    try:
+        return orjson.dumps({"jsonrpc": "2.0", "id": request_id, "result": result})
+    except TypeError:
+        reply = JSONRPCResponse(jsonrpc="2.0", id=request_id, result=result)
+        return reply.model_dump_json(by_alias=True, exclude_unset=True)
 
 
 def _lifespan(manager: StreamableHTTPSessionManager) -> Any:

@@ -178,11 +178,15 @@ class SqliteCollection:
         self._recheck_at = 0.0
         self._mirror_again_at = 0.0
         """After adding mirrors failed (a read-only, full or locked file), when to try again."""
+        self._small_until = 0.0
+        """After the table was found smaller than `MIRROR_MIN_ROWS`: until when to believe it without asking again
+        (an insert through this handle asks at the next query; another process's rows are seen within a second)."""
 
     def insert(self, doc: Document) -> None:
         doc_id = doc.get("_id")
         if not isinstance(doc_id, str):
             raise ValueError("a document needs a string _id")
+        self._small_until = 0.0
         body = dumps({key: value for key, value in doc.items() if key != "_id"})
         self._creating(
             lambda: self._laid_out(lambda layout: self._db.write(insert_sql(self._table, layout), (doc_id, body)))
@@ -335,7 +339,10 @@ class SqliteCollection:
         missing = wanted_paths(filter, sort) - layout.mirrored
         if not exists or not missing or len(layout.mirrored) >= MAX_MIRRORS or monotonic() < self._mirror_again_at:
             return layout
+        if monotonic() < self._small_until:
+            return layout
         if not self._big_enough(self._db.read):  # one b-tree descent (µs), asked again as the table grows
+            self._small_until = monotonic() + LAYOUT_RECHECK_SECONDS
             return layout
         try:
             with self._db.transaction() as conn:

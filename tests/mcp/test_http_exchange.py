@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from mcp.server.streamable_http_manager import DEFAULT_MAX_REQUEST_BODY_SIZE
+from mcp_types import JSONRPCResponse
 from starlette.testclient import TestClient
 
 from bkend_mcp.config import Config
@@ -158,3 +159,14 @@ def test_a_revoked_token_fails_on_the_very_next_request(app):
     pats.revoke_pat(backend, tenancy.LOCAL_OWNER_ID, made["id"])
     status, _, body = send(client, bearer, EXCHANGES[0])
     assert status == 401 and json.loads(body)["error"] == "invalid_token"
+
+
+@pytest.mark.parametrize(
+    "result",
+    [{"v": 2**70}, {"content": [{"type": "text", "text": "é\u2028\x00"}], "structuredContent": {"x": 1e21, "y": -0.0}}],
+    ids=["beyond-64-bits", "text-and-floats"],
+)
+def test_the_success_envelope_has_the_sdks_bytes(result):
+    sdk = JSONRPCResponse(jsonrpc="2.0", id=7, result=result).model_dump_json(by_alias=True, exclude_unset=True)
+    written = http_exchange._success(7, result)
+    assert (written if isinstance(written, str) else written.decode()) == sdk

@@ -195,3 +195,22 @@ def test_a_locked_file_answers_from_the_json_and_mirrors_later(
         assert "$views" in _columns(path)
     finally:
         locked.close()
+
+
+def test_rows_another_handle_adds_to_a_small_table_are_noticed_within_a_second(
+    path: Path, posts: SqliteCollection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small table's size is not asked on every query: once found small, it is believed for a second (its own
+    inserts make it ask at once, see the test above)."""
+    monkeypatch.setattr(sqlite_store, "MIRROR_MIN_ROWS", 100)
+    clock = [1000.0]
+    monkeypatch.setattr(sqlite_store, "monotonic", lambda: clock[0])
+    posts.find(LIST)
+    with _raw(path) as conn:
+        rows = [(f"raw{i:03d}", f'{{"views": {i}, "published": true}}') for i in range(100)]
+        conn.executemany(f"INSERT INTO {TABLE} (id, data) VALUES (?, ?)", rows)
+    posts.find(LIST)
+    assert "$views" not in _columns(path)
+    clock[0] += sqlite_store.LAYOUT_RECHECK_SECONDS + 0.1
+    assert [doc["_id"] for doc in posts.find(LIST)][:2] == ["raw099", "raw098"]
+    assert {"$views", "$published"} <= set(_columns(path))
