@@ -14,7 +14,6 @@ from typing import Any
 
 import anyio
 from mcp.server.mcpserver import MCPServer
-from mcp.server.stdio import stdio_server
 from mcp.types import Icon, ToolAnnotations
 
 from bkend_mcp import __version__
@@ -124,9 +123,8 @@ class BkendServer(MCPServer[Any]):
                 await super().run_stdio_async()
                 return
             lowlevel = self._lowlevel_server
-            async with stdio_pipes.standard_pipes() as (stdin, stdout):
-                async with stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream):  # type: ignore[arg-type]
-                    await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+            async with stdio_pipes.standard_pipes() as (read_stream, write_stream):
+                await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
 
 
 def dynamic_default() -> bool:

@@ -2,8 +2,10 @@
 
 The SDK's `stdio_server()` wraps the standard streams in `anyio.wrap_file`, which runs every line read, every write
 and every flush in a worker thread: three thread hops per message on top of the tool's own. When stdin and stdout
-are pipes (which is how an MCP client starts a server), asyncio reads and writes them without threads; anything
-else (a terminal, a file, Windows) keeps the SDK's streams.
+are pipes (which is how an MCP client starts a server), asyncio reads and writes them without threads, and the
+SDK's server loop reads and sends messages on them directly (`MessageReader`, `MessageWriter`), without the reader
+and writer tasks `stdio_server()` puts in between; anything else (a terminal, a file, Windows) keeps the SDK's
+streams.
 
 Like the SDK, the protocol gets private duplicates of descriptors 0 and 1 while it runs; fd 0 then reads from the
 null device and fd 1 writes to stderr, so a stray `print` cannot corrupt the wire. Both are restored on exit.
@@ -18,6 +20,10 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import IO
+
+import anyio
+from mcp import types
+from mcp.shared.message import SessionMessage
 
 MAX_LINE_BYTES = 256 * 1024 * 1024
 """The longest message read (one JSON-RPC message is one line); the SDK's own reader has no limit."""
@@ -39,39 +45,83 @@ def usable() -> bool:
     return all(stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) for mode in modes)
 
 
-class LineReader:
-    """The text lines of a pipe, as the SDK's `stdio_server(stdin=...)` iterates them."""
+class MessageReader:
+    """The JSON-RPC messages of a pipe, as the SDK's server loop reads its stream: each line is parsed where the
+    loop asks for it, as the SDK's `stdio_server` parses it (UTF-8 with replacement, then its message adapter; a line
+    that does not parse is handed on as the exception, which the dispatcher logs and drops). The SDK's own
+    `stdio_server` passes each line through a reader task and a memory stream first: a task switch per message."""
 
     def __init__(self, reader: asyncio.StreamReader):
         self.reader = reader
+        self.closed = False
 
-    def __aiter__(self) -> LineReader:
+    def __aiter__(self) -> MessageReader:
         return self
 
-    async def __anext__(self) -> str:
+    async def __anext__(self) -> SessionMessage | Exception:
+        try:
+            return await self.receive()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
+
+    async def receive(self) -> SessionMessage | Exception:
+        if self.closed:
+            raise anyio.ClosedResourceError
         line = await self.reader.readline()
         if not line:
-            raise StopAsyncIteration
-        return line.decode("utf-8", errors="replace")
+            raise anyio.EndOfStream
+        try:
+            message = types.jsonrpc_message_adapter.validate_json(line.decode("utf-8", errors="replace"), by_name=False)
+        except Exception as exc:
+            return exc
+        return SessionMessage(message)
+
+    def close(self) -> None:
+        self.closed = True
+
+    async def aclose(self) -> None:
+        self.close()
+
+    async def __aenter__(self) -> MessageReader:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.close()
 
 
-class LineWriter:
-    """A pipe that takes text, as the SDK's `stdio_server(stdout=...)` writes it: `write` queues the bytes without
-    waiting, `flush` waits only while the reader on the other end is behind."""
+class MessageWriter:
+    """A pipe the SDK's server loop sends messages to: each is written as one line by the task that sends it, and
+    `send` returns once the bytes are in the pipe (waiting only while the reader on the other end is behind). The
+    SDK's `stdio_server` hands each message to a writer task first."""
 
     def __init__(self, writer: asyncio.StreamWriter):
         self.writer = writer
+        self.closed = False
 
-    async def write(self, text: str) -> None:
-        self.writer.write(text.encode("utf-8"))
-
-    async def flush(self) -> None:
+    async def send(self, message: SessionMessage) -> None:
+        if self.closed:
+            raise anyio.ClosedResourceError
+        text = message.message.model_dump_json(by_alias=True, exclude_unset=True)
+        self.writer.write(text.encode("utf-8") + b"\n")
         await self.writer.drain()
+
+    def close(self) -> None:
+        self.closed = True
+
+    async def aclose(self) -> None:
+        self.close()
+
+    async def __aenter__(self) -> MessageWriter:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 @asynccontextmanager
-async def standard_pipes() -> AsyncIterator[tuple[LineReader, LineWriter]]:
-    """The process's stdin and stdout for the protocol; fd 0 and 1 are diverted meanwhile (see the module)."""
+async def standard_pipes() -> AsyncIterator[tuple[MessageReader, MessageWriter]]:
+    """The process's stdin and stdout as the server loop's message streams; fd 0 and 1 are diverted meanwhile
+    (see the module)."""
     loop = asyncio.get_running_loop()
     wire_in, wire_out = os.dup(0), os.dup(1)
     saved_in, saved_out = os.dup(0), os.dup(1)
@@ -87,7 +137,7 @@ async def standard_pipes() -> AsyncIterator[tuple[LineReader, LineWriter]]:
         transport.set_write_buffer_limits(high=0)  # `drain` then waits until every byte is in the pipe, like flush
         writer = asyncio.StreamWriter(transport, protocol, None, loop)
         try:
-            yield LineReader(reader), LineWriter(writer)
+            yield MessageReader(reader), MessageWriter(writer)
         finally:
             transport.close()
     finally:
