@@ -178,15 +178,14 @@ class SqliteCollection:
         self._recheck_at = 0.0
         self._mirror_again_at = 0.0
         """After adding mirrors failed (a read-only, full or locked file), when to try again."""
-        self._small_until = 0.0
-        """After the table was found smaller than `MIRROR_MIN_ROWS`: until when to believe it without asking again
-        (an insert through this handle asks at the next query; another process's rows are seen within a second)."""
+        self._sized = (0, 0.0)
+        """The table's size as last read (`_size`) and until when to believe it without asking again."""
 
     def insert(self, doc: Document) -> None:
         doc_id = doc.get("_id")
         if not isinstance(doc_id, str):
             raise ValueError("a document needs a string _id")
-        self._small_until = 0.0
+        self._sized = (0, 0.0)
         body = dumps({key: value for key, value in doc.items() if key != "_id"})
         self._creating(
             lambda: self._laid_out(lambda layout: self._db.write(insert_sql(self._table, layout), (doc_id, body)))
@@ -339,10 +338,7 @@ class SqliteCollection:
         missing = wanted_paths(filter, sort) - layout.mirrored
         if not exists or not missing or len(layout.mirrored) >= MAX_MIRRORS or monotonic() < self._mirror_again_at:
             return layout
-        if monotonic() < self._small_until:
-            return layout
-        if not self._big_enough(self._db.read):  # one b-tree descent (µs), asked again as the table grows
-            self._small_until = monotonic() + LAYOUT_RECHECK_SECONDS
+        if self._size() < MIRROR_MIN_ROWS:
             return layout
         try:
             with self._db.transaction() as conn:
@@ -371,9 +367,17 @@ class SqliteCollection:
         return found
 
     def _size(self) -> int:
-        """The table's highest rowid: its row count, give or take deletions, in one b-tree descent."""
+        """The table's highest rowid: its row count, give or take deletions, in one b-tree descent. Believed for
+        `LAYOUT_RECHECK_SECONDS`: an insert through this handle asks again at the next query, and rows another
+        process adds are seen within that time (it decides only how a query runs, never what it answers)."""
+        size, until = self._sized
+        now = monotonic()
+        if now < until:
+            return size
         rows = self._read(Fragment(_SIZE.format(table=self._table)))
-        return int(rows[0][0]) if rows else 0
+        size = int(rows[0][0]) if rows else 0
+        self._sized = (size, now + LAYOUT_RECHECK_SECONDS)
+        return size
 
     def _mirror(self, conn: sqlite3.Connection, paths: set[str]) -> Layout:
         """Inside a write transaction: mirror `paths` (those not yet mirrored) and rebuild the declared indexes that
