@@ -9,6 +9,7 @@ mode, and a pin that differs from the server's is refused (`mcp/pin-conflict`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from urllib.parse import parse_qs
 
 from bkend_mcp.domain.principal import ConnectionPolicy
@@ -36,7 +37,10 @@ def query_values(query_string: str) -> dict[str, str]:
     return {key: parsed[name][0] for key, name in QUERY_KEYS.items() if parsed.get(name)}
 
 
+@lru_cache(maxsize=256)
 def narrowed_by_query(policy: ConnectionPolicy, query_string: str) -> ConnectionPolicy:
+    """`policy` narrowed by the guardrail parameters of an HTTP query string (remembered: a pure function, asked on
+    every request; a refusal is raised again each time)."""
     values = query_values(query_string)
     return policy.narrowed(
         read_only=flag(values.get("read_only")),

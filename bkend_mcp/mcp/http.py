@@ -21,6 +21,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -151,7 +152,7 @@ class McpHub:
         """The principal with the connection's policy: the server's, narrowed by this request's query (`readOnly`,
         pins). A message posted to an SSE session keeps the policy its `GET /sse` opened the session with."""
         query = scope.get("query_string", b"").decode("latin-1")
-        session = parse_qs(query).get("session_id", [""])[0]
+        session = parse_qs(query).get("session_id", [""])[0] if query else ""
         return principal.with_policy(narrowed_by_query(self._sse_policies.get(session, self.policy), query))
 
     async def streamable_http(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -332,12 +333,22 @@ class BearerGate:
 
 
 def _sdk_token(principal: Principal, config: Config) -> AccessToken:
+    who = (principal.client_id or "", principal.scopes, principal.tenant_id, principal.organization_id)
+    return _access_token(*who, mcp_url(config))
+
+
+@lru_cache(maxsize=256)
+def _access_token(
+    client_id: str, scopes: tuple[str, ...], subject: str, organization_id: str | None, issuer: str
+) -> AccessToken:
+    """The SDK's view of a credential, built once per distinct credential (a pydantic model per request showed up
+    in the profile); never mutated."""
     return AccessToken(
         token="",
-        client_id=principal.client_id or "",
-        scopes=list(principal.scopes),
-        subject=principal.tenant_id,
-        claims={"iss": mcp_url(config), "org": principal.organization_id},
+        client_id=client_id,
+        scopes=list(scopes),
+        subject=subject,
+        claims={"iss": issuer, "org": organization_id},
     )
 
 
