@@ -27,7 +27,9 @@ CACHE_TTL_SECONDS = 1.0
 """How long a cached control-plane lookup (table metadata, API key, live environment) is trusted. A write made
 through this process's `Backend` clears the cache at once; a write made by another worker process on the same
 data dir is seen within this time (spec/data.md §9 item 38 allows up to 60 s for keys)."""
-CACHED_COLLECTIONS = frozenset({"tables", "api_keys", "projects", "environments", "organizations"})
+CACHED_COLLECTIONS = frozenset(
+    {"tables", "api_keys", "projects", "environments", "organizations", "mcp_tokens", "oauth_grants"}
+)
 MAX_CACHE_ENTRIES = 10_000
 T = TypeVar("T")
 

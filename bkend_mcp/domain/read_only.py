@@ -74,6 +74,9 @@ class ReadOnlyStore:
     def collection_names(self, namespace: str) -> list[str]:
         return self._inner.collection_names(namespace)
 
+    def external_changes(self) -> int | None:
+        return self._inner.external_changes()
+
     def drop_collection(self, namespace: str, name: str) -> None:
         raise _refused()
 

@@ -168,6 +168,10 @@ class DocumentStore(Protocol):
 
     def collection_names(self, namespace: str) -> list[str]: ...
 
+    def external_changes(self) -> int | None:
+        """A number that changes whenever another process commits to the store, read now; None when the engine
+        cannot tell (or cannot ask right now), and then nothing may be trusted from an earlier read."""
+
     def close(self) -> None: ...
 
 

@@ -108,6 +108,10 @@ class MongoStore:
     def collection_names(self, namespace: str) -> list[str]:
         return sorted(n for n in self._database(namespace).list_collection_names() if COLLECTION.match(n))
 
+    def external_changes(self) -> int | None:
+        """MongoDB keeps no such counter: nothing is trusted from an earlier read."""
+        return None
+
     def close(self) -> None:
         if self._owns_client:
             self._client.close()

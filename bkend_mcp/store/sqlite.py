@@ -142,6 +142,9 @@ class SqliteStore:
             if space == namespace:
                 found.forget_layout()
 
+    def external_changes(self) -> int | None:
+        return self._db.data_version()
+
     def collection_names(self, namespace: str) -> list[str]:
         return [name for (name,) in self._db.read(_COLLECTIONS, (check_namespace(namespace),))]
 

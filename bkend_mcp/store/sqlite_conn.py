@@ -170,6 +170,21 @@ class Connections:
                 raise_fault(exc)
                 raise
 
+    def data_version(self) -> int | None:
+        """SQLite's `data_version` of the write connection: it changes when another connection commits, and only
+        this process writes through this one, so it changes exactly when another process has written. None when a
+        write holds the connection right now (the caller then reads afresh instead of waiting)."""
+        if not self._write_lock.acquire(blocking=False):
+            return None
+        try:
+            self._check_open()
+            return int(self._writer.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error as exc:
+            raise_fault(exc)
+            raise
+        finally:
+            self._write_lock.release()
+
     def write(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[list[Any], int]:
         """Run one write statement; its returned rows and the number of rows it changed."""
         with self.writer() as conn:

@@ -118,11 +118,17 @@ def access_token_claims(backend: Backend, token: str, *, verify_exp: bool = True
 
 
 def principal_of_access_token(backend: Backend, token: str) -> Principal:
+    return checked_access_token(backend, token)[0]
+
+
+def checked_access_token(backend: Backend, token: str) -> tuple[Principal, float]:
+    """The principal of a live access token, and the Unix time after which it is refused as expired."""
     claims = access_token_claims(backend, token)
     if live_grant(backend, claims["gid"]) is None:
         raise BkendError("oauth/invalid-token", "The access token has been revoked")
     scopes = tuple(str(claims.get("scope", "")).split())
-    return org_roles.principal_in(backend, claims["sub"], claims.get("org"), scopes, claims.get("client_id"))
+    principal = org_roles.principal_in(backend, claims["sub"], claims.get("org"), scopes, claims.get("client_id"))
+    return principal, float(claims["exp"]) + LEEWAY_SECONDS
 
 
 def issue_refresh_token(backend: Backend, grant: dict[str, Any]) -> str:

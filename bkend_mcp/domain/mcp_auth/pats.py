@@ -117,5 +117,15 @@ def _touch(backend: Backend, doc: dict[str, Any], now: datetime) -> None:
 
 def principal_of_pat(backend: Backend, plaintext: str) -> Principal:
     """The token's tenant in its organization, with the token's scopes capped by the tenant's role there."""
+    return checked_pat(backend, plaintext)[0]
+
+
+def checked_pat(backend: Backend, plaintext: str) -> tuple[Principal, float | None]:
+    """`principal_of_pat`, and the Unix time the token expires at (None: never)."""
     doc = verify_pat(backend, plaintext)
-    return org_roles.principal_in(backend, doc["tenantId"], doc["organizationId"], doc["scopes"], f"pat:{doc['_id']}")
+    principal = org_roles.principal_in(
+        backend, doc["tenantId"], doc["organizationId"], doc["scopes"], f"pat:{doc['_id']}"
+    )
+    expires = doc.get("expiresAt")
+    expires_at = dates.parse(expires) if isinstance(expires, str) else expires
+    return principal, expires_at.timestamp() if expires_at is not None else None
