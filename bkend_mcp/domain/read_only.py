@@ -104,4 +104,7 @@ class ReadOnlyBackend(Backend):
 
 
 def read_only_view(backend: Backend) -> Backend:
-    return ReadOnlyBackend(backend.config, ReadOnlyStore(backend.store), backend.keyring, origin=backend)  # type: ignore[arg-type]
+    """The backend a read-only connection's call works on. It shares the real backend's control cache (what names
+    resolve to; the view cannot write, so it never has to clear it)."""
+    store = ReadOnlyStore(backend.store)
+    return ReadOnlyBackend(backend.config, store, backend.keyring, cache=backend.cache, origin=backend)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from bkend_mcp.domain.backend import open_backend
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.mcp_access import local_owner_principal
 from bkend_mcp.domain.principal import ConnectionPolicy
+from bkend_mcp.domain.read_only import read_only_view
 
 
 @pytest.fixture
@@ -85,3 +86,15 @@ def test_another_process_change_is_seen_once_the_ttl_passes(env, owner):
         assert _code(lambda: addressing.resolve_table(other, owner, "posts", None, None)) == "table/not-found"
     finally:
         other.close()
+
+
+def test_a_read_only_connection_shares_what_was_resolved(env, owner, monkeypatch):
+    """Each read-only call works on a fresh read-only view of the backend; the views share the real cache."""
+    env.create_table("posts", {"title": {"type": "string"}})
+    reader = owner.with_policy(ConnectionPolicy(read_only=True))
+    addressing.resolve_table(read_only_view(env.backend), reader, "posts", None, None)
+    reads: list[str] = []
+    original = tenancy.list_organizations
+    monkeypatch.setattr(tenancy, "list_organizations", lambda *a: reads.append("orgs") or original(*a))
+    assert addressing.resolve_table(read_only_view(env.backend), reader, "posts", None, None)[1]["tableName"] == "posts"
+    assert reads == []
