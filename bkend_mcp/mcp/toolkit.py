@@ -85,13 +85,13 @@ def error_result(exc: BkendError, codes: Mapping[str, str] | None = None) -> Cal
 
 _acting: ContextVar[Principal | None] = ContextVar("bkend_mcp_acting_principal", default=None)
 _alone: ContextVar[Callable[[], bool] | None] = ContextVar("bkend_mcp_request_alone", default=None)
-"""Set by the HTTP transport: whether its request is the only one the app serves right now (and the engine may be
-used on the event loop), asked when a quick tool starts. Unset (stdio, SSE sessions): every call takes the pool."""
+"""Set by the HTTP and stdio transports: whether the request is the only one served right now (and the engine may
+be used on the event loop), asked when a quick tool starts. Unset (SSE sessions): every call takes the pool."""
 
 
 @contextmanager
 def serving(alone: Callable[[], bool]) -> Iterator[None]:
-    """Around one HTTP request: how a quick tool call of it learns that it is alone (`ToolKit.call`)."""
+    """Around one HTTP request or a stdio session: how a quick tool call learns that it is alone (`ToolKit.call`)."""
     token = _alone.set(alone)
     try:
         yield
@@ -141,10 +141,10 @@ class ToolKit:
     ) -> T | CallToolResult:
         """Check `scope` (None: any valid credential), run `work` in the worker pool, render a failure once.
         `codes` overrides the MCP code of some REST codes for this tool. A `quick` call (a page of records, an
-        insert of at most 100) runs on the event loop instead when its HTTP request is the only one in flight, as
-        REST does with its lone record calls: nothing else waits for the loop then, and the hand-off to a worker
-        thread and back costs about half a millisecond (decisions.md, issue #3). A `rendered` result is JSON-ready
-        as the domain returns it (records from `serialize.record`), so it is not walked again by `plain`."""
+        insert of at most 100) runs on the event loop instead when its HTTP or stdio request is the only one in
+        flight, as REST does with its lone record calls: nothing else waits for the loop then, and the hand-off to a
+        worker thread and back costs about half a millisecond (decisions.md, issue #3). A `rendered` result is
+        JSON-ready as the domain returns it (records from `serialize.record`), so it is not walked again by `plain`."""
         try:
             principal = self.principal()
             if scope is not None:
