@@ -54,6 +54,8 @@ log = logging.getLogger("bkend_mcp.mcp")
 ServedKey = tuple[tuple[str, ...], bool]
 """(toolsets in canonical order, dynamic toolsets)."""
 DYNAMIC_SUFFIX = "+dynamic"
+MAX_REMEMBERED_QUERIES = 256
+"""How many distinct `/mcp` query strings `McpHub` remembers the transport of (each names toolsets and flags)."""
 SSE_SESSION = re.compile(rb"session_id=([0-9a-f]{32})")
 
 _principal: ContextVar[Principal | None] = ContextVar("bkend_mcp_http_principal", default=None)
@@ -115,6 +117,8 @@ class McpHub:
         if self.dynamic_default and not config.mcp_http_stateful:
             log.warning("BKEND_MCP_DYNAMIC_TOOLSETS applies to SSE only: stateless Streamable HTTP keeps no session")
         self._served: dict[ServedKey, Served] = {}
+        self._by_query: dict[bytes, Served] = {}
+        """Streamable HTTP: a query string → what serves it (parsed once; most clients send the same one each time)."""
         self._sse_policies: dict[str, ConnectionPolicy] = {}
         """SSE session id → the policy its `GET /sse` was opened with."""
         self._lock = anyio.Lock()
@@ -133,6 +137,7 @@ class McpHub:
                 task_group.cancel_scope.cancel()
                 self._task_group = None
                 self._served.clear()
+                self._by_query.clear()
 
     async def authenticate(self, scope: Scope) -> Principal:
         """Who sends this request, checked against the store on every request (a revoked token fails on the next
@@ -156,12 +161,17 @@ class McpHub:
         return principal.with_policy(narrowed_by_query(self._sse_policies.get(session, self.policy), query))
 
     async def streamable_http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            dynamic = self._dynamic(scope, sessions=self.config.mcp_http_stateful)
-            served = await self._served_for(_query_toolsets(scope), dynamic)
-        except BkendError as exc:
-            await _rpc_error(exc)(scope, receive, send)
-            return
+        query = scope.get("query_string", b"")
+        served = self._by_query.get(query)
+        if served is None:
+            try:
+                dynamic = self._dynamic(scope, sessions=self.config.mcp_http_stateful)
+                served = await self._served_for(_query_toolsets(scope), dynamic)
+            except BkendError as exc:
+                await _rpc_error(exc)(scope, receive, send)
+                return
+            if len(self._by_query) < MAX_REMEMBERED_QUERIES:
+                self._by_query[query] = served
         await http_exchange.answer(served.manager, scope, receive, send)
 
     async def sse(self, scope: Scope, receive: Receive, send: Send) -> None:
