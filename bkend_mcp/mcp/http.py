@@ -140,8 +140,9 @@ class McpHub:
                 self._by_query.clear()
 
     async def authenticate(self, scope: Scope) -> Principal:
-        """Who sends this request, checked against the store on every request (a revoked token fails on the next
-        one, whichever process revoked it). A lone request on the embedded engine is checked on the event loop
+        """Who sends this request: its token checked against the store, or remembered while nothing can have changed
+        the answer (`mcp_access.authenticate_bearer`; a revoked token fails on the next request, whichever process
+        revoked it). A lone request on the embedded engine is checked on the event loop
         (one indexed read, ~0.1 ms), as REST does with its quick calls; otherwise in the worker pool."""
         if self.fixed_principal is not None:
             return self.fixed_principal

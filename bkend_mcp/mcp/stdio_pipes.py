@@ -19,7 +19,7 @@ import stat
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import IO
+from typing import IO, Self
 
 import anyio
 from mcp import types
@@ -45,7 +45,26 @@ def usable() -> bool:
     return all(stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) for mode in modes)
 
 
-class MessageReader:
+class _Closable:
+    """What the SDK's loop does with either stream besides reading or sending: close it (the pipe itself is closed
+    by `standard_pipes`), also as an async context manager."""
+
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+    async def aclose(self) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class MessageReader(_Closable):
     """The JSON-RPC messages of a pipe, as the SDK's server loop reads its stream: each line is parsed where the
     loop asks for it, as the SDK's `stdio_server` parses it (UTF-8 with replacement, then its message adapter; a line
     that does not parse is handed on as the exception, which the dispatcher logs and drops). The SDK's own
@@ -53,7 +72,6 @@ class MessageReader:
 
     def __init__(self, reader: asyncio.StreamReader):
         self.reader = reader
-        self.closed = False
 
     def __aiter__(self) -> MessageReader:
         return self
@@ -76,27 +94,14 @@ class MessageReader:
             return exc
         return SessionMessage(message)
 
-    def close(self) -> None:
-        self.closed = True
 
-    async def aclose(self) -> None:
-        self.close()
-
-    async def __aenter__(self) -> MessageReader:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        self.close()
-
-
-class MessageWriter:
+class MessageWriter(_Closable):
     """A pipe the SDK's server loop sends messages to: each is written as one line by the task that sends it, and
     `send` returns once the bytes are in the pipe (waiting only while the reader on the other end is behind). The
     SDK's `stdio_server` hands each message to a writer task first."""
 
     def __init__(self, writer: asyncio.StreamWriter):
         self.writer = writer
-        self.closed = False
 
     async def send(self, message: SessionMessage) -> None:
         if self.closed:
@@ -104,18 +109,6 @@ class MessageWriter:
         text = message.message.model_dump_json(by_alias=True, exclude_unset=True)
         self.writer.write(text.encode("utf-8") + b"\n")
         await self.writer.drain()
-
-    def close(self) -> None:
-        self.closed = True
-
-    async def aclose(self) -> None:
-        self.close()
-
-    async def __aenter__(self) -> MessageWriter:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        self.close()
 
 
 @asynccontextmanager
