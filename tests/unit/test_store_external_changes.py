@@ -4,12 +4,12 @@ this store's own writes; MongoDB cannot tell (None), so nothing is trusted from 
 from __future__ import annotations
 
 import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
 
 from bkend_mcp.store.sqlite import SqliteStore
+from tests.store_testing import writer_held
 
 
 @pytest.fixture
@@ -32,21 +32,8 @@ def test_own_writes_leave_the_marker_and_another_process_commit_moves_it(store, 
 
 
 def test_while_a_write_holds_the_connection_the_marker_is_unknown(store):
-    holding, release = threading.Event(), threading.Event()
-
-    def long_write() -> None:
-        with store._db.transaction():
-            holding.set()
-            release.wait(10)
-
-    writer = threading.Thread(target=long_write)
-    writer.start()
-    try:
-        holding.wait(10)
+    with writer_held(store):
         assert store.external_changes() is None
-    finally:
-        release.set()
-        writer.join()
     assert store.external_changes() is not None
 
 

@@ -4,7 +4,6 @@ token's expiry, all apply to the very next request; refusals are never remembere
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import UTC, datetime
 
@@ -15,6 +14,7 @@ from bkend_mcp.domain import dates, mcp_access, tenancy
 from bkend_mcp.domain.backend import open_backend
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.mcp_auth import pats
+from tests.store_testing import writer_held
 
 
 def _pat(env, **options) -> dict:
@@ -38,6 +38,16 @@ def _remembered(env, token: str, counted: list[str]) -> None:
     mcp_access.authenticate_bearer(env.backend, f"Bearer {token}")
     sqlite = type(env.backend.store).__name__ == "SqliteStore"
     assert len(counted) == before + (0 if sqlite else 1)
+
+
+def _in_another_process(env, change) -> None:
+    """`change(backend)` through a second backend on the same data dir, standing in for another process (the CLI,
+    another worker)."""
+    other = open_backend(Config(data_dir=env.backend.config.data_dir))
+    try:
+        change(other)
+    finally:
+        other.close()
 
 
 def _sqlite_only(env) -> None:
@@ -76,11 +86,7 @@ def test_a_token_revoked_by_another_process_is_refused_on_the_next_request(env, 
     _sqlite_only(env)
     made = _pat(env)
     _remembered(env, made["token"], counted)
-    other = open_backend(Config(data_dir=env.backend.config.data_dir))
-    try:
-        pats.revoke_pat(other, tenancy.LOCAL_OWNER_ID, made["id"])
-    finally:
-        other.close()
+    _in_another_process(env, lambda other: pats.revoke_pat(other, tenancy.LOCAL_OWNER_ID, made["id"]))
     assert "revoked" in _refusal(env.backend, made["token"])
 
 
@@ -88,11 +94,7 @@ def test_a_token_deleted_by_another_process_is_refused_on_the_next_request(env, 
     _sqlite_only(env)
     made = _pat(env)
     _remembered(env, made["token"], counted)
-    other = open_backend(Config(data_dir=env.backend.config.data_dir))
-    try:
-        other.control(pats.COLLECTION).delete(made["id"])
-    finally:
-        other.close()
+    _in_another_process(env, lambda other: other.control(pats.COLLECTION).delete(made["id"]))
     assert "Unknown" in _refusal(env.backend, made["token"])
 
 
@@ -101,13 +103,13 @@ def test_a_member_removed_elsewhere_keeps_no_scopes_on_the_next_request(env, cou
     made = _pat(env)
     _remembered(env, made["token"], counted)
     assert mcp_access.authenticate_bearer(env.backend, f"Bearer {made['token']}").scopes
-    other = open_backend(Config(data_dir=env.backend.config.data_dir))
-    try:
+
+    def remove_owner(other) -> None:
         org = other.control("organizations").get(env.organization_id)
         kept = [m for m in org["members"] if m["tenantId"] != tenancy.LOCAL_OWNER_ID]
         other.control("organizations").update(env.organization_id, {"members": kept})
-    finally:
-        other.close()
+
+    _in_another_process(env, remove_owner)
     assert mcp_access.authenticate_bearer(env.backend, f"Bearer {made['token']}").scopes == ()
 
 
@@ -133,19 +135,6 @@ def test_while_a_write_holds_the_store_every_request_is_checked(env, counted):
     made = _pat(env)
     _remembered(env, made["token"], counted)
     before = len(counted)
-    holding, release = threading.Event(), threading.Event()
-
-    def long_write() -> None:
-        with env.backend.store._db.transaction():  # what a large import does for a while
-            holding.set()
-            release.wait(10)
-
-    writer = threading.Thread(target=long_write)
-    writer.start()
-    try:
-        holding.wait(10)
+    with writer_held(env.backend.store):
         mcp_access.authenticate_bearer(env.backend, f"Bearer {made['token']}")
-    finally:
-        release.set()
-        writer.join()
     assert len(counted) == before + 1
