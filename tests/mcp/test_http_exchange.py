@@ -9,11 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
+import anyio
 import pytest
+from mcp.server.connection import Connection
+from mcp.server.lowlevel import Server
 from mcp.server.streamable_http_manager import DEFAULT_MAX_REQUEST_BODY_SIZE
-from mcp_types import JSONRPCResponse
+from mcp.shared.message import ServerMessageMetadata
+from mcp_types import JSONRPCRequest, JSONRPCResponse
 from starlette.testclient import TestClient
 
 from bkend_mcp.config import Config
@@ -170,3 +175,28 @@ def test_the_success_envelope_has_the_sdks_bytes(result):
     sdk = JSONRPCResponse(jsonrpc="2.0", id=7, result=result).model_dump_json(by_alias=True, exclude_unset=True)
     written = http_exchange._success(7, result)
     assert (written if isinstance(written, str) else written.decode()) == sdk
+
+
+def _ping_served_directly(connection: Connection) -> dict[str, Any]:
+    """A ping through `_serve_one` on a bare SDK server, on `connection`."""
+    manager = SimpleNamespace(app=Server("exchange-test"), _lifespan_state={})
+    request = JSONRPCRequest(jsonrpc="2.0", id=1, method="ping")
+    exchange = http_exchange.Exchange(1, ServerMessageMetadata(request_context=None, can_send_request=False))
+    return anyio.run(http_exchange._serve_one, manager, exchange, request, connection)
+
+
+def test_a_cleanup_registered_on_the_connection_runs_when_the_answer_is_made():
+    ran: list[str] = []
+    connection = http_exchange._connection("2025-03-26")
+    connection.exit_stack.callback(ran.append, "closed")
+    assert _ping_served_directly(connection) == {}
+    assert ran == ["closed"]
+
+
+def test_the_direct_connection_is_the_one_the_sdk_builds_from_an_empty_envelope():
+    connection = http_exchange._connection("2025-06-18")
+    assert _ping_served_directly(connection) == {}
+    sdk = Connection.from_envelope("2025-06-18", None, None)
+    seen = ("protocol_version", "client_params", "client_capabilities", "has_standalone_channel", "initialize_accepted")
+    assert {name: getattr(connection, name) for name in seen} == {name: getattr(sdk, name) for name in seen}
+    assert connection.initialized.is_set() and not connection.has_standalone_channel
