@@ -403,11 +403,44 @@ def coerce_fields(schema: Prop, obj: Mapping[str, Any]) -> dict[str, Any]:
     return {k: coerce(properties[k], v) if k in properties else v for k, v in obj.items()}
 
 
+def fit_numbers(value: Any, path: str, details: list[Detail]) -> Any:
+    """Step 10, last: `value` with every integer beyond int64, at any depth, as a float, as a JavaScript client
+    (bkend's own SDKs) or MongoDB (whose widest integer is int64) would keep it, so both engines store and return the
+    same number; one beyond even a float's range is refused. Runs after validation: declared `int`/`long` fields
+    were range-checked there, declared numbers coerced. `value` itself comes back when nothing needs to change."""
+    if not _oversized(value):
+        return value
+    kind = type(value)
+    if kind is int:
+        try:
+            return float(value)
+        except OverflowError:
+            details.append(_detail(path, "range", "is a number too large to store"))
+            return value
+    if kind is dict:
+        return {key: fit_numbers(element, _join(path, str(key)), details) for key, element in value.items()}
+    return [fit_numbers(element, f"{path}[{index}]", details) for index, element in enumerate(value)]
+
+
+def _oversized(value: Any) -> bool:
+    """Whether an integer beyond int64 occurs in `value` (JSON: dicts, lists, scalars)."""
+    kind = type(value)
+    if kind is int:
+        return not INT64[0] <= value <= INT64[1]
+    if kind is dict:
+        return any(map(_oversized, value.values()))
+    if kind is list:
+        return any(map(_oversized, value))
+    return False
+
+
 def prepare_insert(schema: Prop, body: Mapping[str, Any]) -> dict[str, Any]:
     """Insert steps 7–10 on a body without system fields: the document to store, or one validation error."""
     document = coerce_fields(schema, drop_nulls(schema, apply_defaults(schema, body)))
     details: list[Detail] = []
     _validate_object("", schema, document, details)
+    if not details:
+        document = fit_numbers(document, "", details)
     if details:
         raise validation_error(details)
     return document
@@ -436,6 +469,8 @@ def prepare_patch(schema: Prop, body: Mapping[str, Any]) -> tuple[dict[str, Any]
             details.append(_unknown(key))
         else:
             to_set[key] = value
+    if not details:
+        to_set = fit_numbers(to_set, "", details)
     if details:
         raise validation_error(details)
     return to_set, to_unset

@@ -56,6 +56,26 @@ def test_insert_keeps_unknown_fields_raw(client, tasks):
     assert record["extra"] == "2026-01-01" and record["n"] == "5"
 
 
+def test_integers_beyond_int64_are_kept_as_floats_on_every_engine(client, tasks):
+    """10**19 parses as an integer (it fits 64 unsigned bits) but MongoDB's widest integer is int64: it is stored
+    as the float a JavaScript client would have sent, on both engines, at any depth, on insert and on PATCH."""
+    beyond = 10**19
+    record = create(client, tasks, {"title": "a", "big": beyond, "meta": {"deep": [1, beyond]}})
+    read = client.get(f"/v1/data/tasks/{record['id']}", headers=admin(tasks)).json()
+    for shown in (record, read):
+        assert type(shown["big"]) is float and shown["big"] == 1e19
+        assert shown["meta"] == {"deep": [1, 1e19]} and type(shown["meta"]["deep"][1]) is float
+    patched = client.patch(f"/v1/data/tasks/{record['id']}", json={"extra": beyond + 1}, headers=admin(tasks))
+    assert patched.status_code == 200, patched.text
+    assert type(patched.json()["extra"]) is float and patched.json()["extra"] == 1e19
+
+
+def test_a_declared_integer_beyond_int64_is_refused_not_rounded(client, tasks):
+    response = client.post("/v1/data/tasks", json={"title": "a", "estimate": 10**19}, headers=admin(tasks))
+    assert response.status_code == 400
+    assert [(d["field"], d["reason"]) for d in response.json()["error"]["details"]] == [("estimate", "type")]
+
+
 def test_patch_changes_only_sent_fields_and_bumps_updated_at(client, tasks):
     record = create(client, tasks, {"title": "a", "notes": "keep", "meta": {"a": 1, "b": 2}})
     response = client.patch(

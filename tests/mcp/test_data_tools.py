@@ -78,6 +78,20 @@ def test_batch_with_one_bad_record_writes_nothing_and_names_index_and_field(env,
     assert env.count("posts") == 0
 
 
+def test_integers_beyond_int64_become_floats_and_beyond_a_float_are_refused(env, tools):
+    """MCP arguments keep any integer exactly; an engine cannot store one beyond int64 (MongoDB) or 64 bits (the
+    embedded engine's JSON): such a value is stored as the float a JavaScript client would send, and one too large
+    for a float names its field, and the batch writes nothing."""
+    inserted = tools.ok("insert_data", table="posts", records={"title": "big", "extra": {"n": [2**70]}})
+    assert inserted["items"][0]["extra"] == {"n": [float(2**70)]}
+    error = tools.error("insert_data", table="posts", records=[{"title": "ok"}, {"title": "huge", "n": 10**400}])
+    assert error["code"] == "SCHEMA_VIOLATION"
+    assert [(d["index"], d["field"], d["reason"]) for d in error["details"]] == [(1, "n", "range")]
+    assert env.count("posts") == 1
+    updated = tools.error("update_data", table="posts", id=inserted["items"][0]["id"], data={"extra": -(10**400)})
+    assert [(d["field"], d["reason"]) for d in updated["details"]] == [("extra", "range")]
+
+
 def test_unique_clash_inside_a_batch_leaves_nothing_behind(env, tools):
     error = tools.error(
         "insert_data",
