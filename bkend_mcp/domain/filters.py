@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from bkend_mcp.domain import dates, schema, validation
 from bkend_mcp.domain.caller import Caller
-from bkend_mcp.domain.errors import BkendError, invalid_param
+from bkend_mcp.domain.errors import BkendError, invalid_param, validation_error
 from bkend_mcp.store.base import PATH_SEGMENT, Cond, Filter, Op, Regex, all_of
 
 MAX_FILTER_BYTES = 16 * 1024
@@ -176,6 +176,10 @@ class FilterParser:
         self.check_size(obj, param)
         if not isinstance(obj, dict):
             raise invalid_param(param, "invalid-filter", f"'{param}' must be a JSON object")
+        details: list[validation.Detail] = []
+        obj = validation.fit_numbers(obj, param, details)  # as records store them: beyond int64 as floats
+        if details:
+            raise validation_error(details)
         return all_of(self._condition(self._field(key, param), cond) for key, cond in obj.items())
 
     def check_size(self, obj: Any, param: str) -> None:
@@ -287,7 +291,7 @@ def _check_literal(value: Any, field: Field, depth: int) -> None:
         for key, item in value.items():
             if not isinstance(key, str) or key.startswith("$"):
                 raise _fail(field, "invalid-operator", f"Disallowed query operator: {key}")
-            if key in FORBIDDEN_KEYS:
+            if key in FORBIDDEN_KEYS or "." in key or "\x00" in key:  # no stored record has such a key
                 raise _fail(field, "invalid-key", f"'{field.name}': '{key}' is not an allowed key")
             _check_literal(item, field, depth + 1)
     elif isinstance(value, list):

@@ -249,7 +249,7 @@ def _json_param(one: Mapping[str, str], name: str, kinds: tuple[type, ...]) -> A
     if len(text.encode()) > MAX_FILTER_BYTES:
         raise invalid_param(name, "too-large", f"'{name}' is larger than {MAX_FILTER_BYTES // 1024} KiB")
     try:
-        value = json.loads(text, parse_constant=_reject_constant, parse_int=_json_int)
+        value = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         value = None
     if not isinstance(value, kinds):
@@ -262,12 +262,6 @@ def _json_param(one: Mapping[str, str], name: str, kinds: tuple[type, ...]) -> A
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
-
-
-def _json_int(text: str) -> int | float:
-    """Integers beyond int64 become floats, as MongoDB would store them."""
-    value = int(text)
-    return value if -(2**63) <= value < 2**63 else float(value)
 
 
 def _bracket_filters(params: Mapping[str, list[str]]) -> dict[str, Any]:

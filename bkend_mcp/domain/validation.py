@@ -138,10 +138,11 @@ def _coerce_text(types: frozenset[str], text: str) -> Any:
 
 
 def _coerce_number(types: frozenset[str], value: int | float) -> Any:
-    """Integral floats become ints for int/long-only properties; ints beyond int64 become floats for doubles."""
+    """Integral floats within int64 become ints for int/long-only properties; ints beyond int64 become floats for
+    doubles."""
     floating = bool(types & {"double", "decimal"})
     if isinstance(value, float) and not floating and types & {"int", "long"} and value.is_integer():
-        return int(value)
+        return int(value) if INT64[0] <= value <= INT64[1] else value
     if isinstance(value, int) and floating and not INT64[0] <= value <= INT64[1]:
         try:
             return float(value)

@@ -178,6 +178,16 @@ def test_numbers_keep_their_form(client, env, meals):
     assert '"kcal":250.5' in response.text and '"kcal":300,' in response.text and "300.0" not in response.text
 
 
+def test_a_filter_number_too_large_for_a_float_is_a_400_naming_it(client, env, meals):
+    huge = "1" + "0" * 400  # valid JSON; beyond what any engine stores
+    query = quote('{"kcal": {"$gt": %s}}' % huge)
+    response = client.get(f"/v1/data/meals?andFilters={query}", headers={"x-api-key": env.pk})
+    assert response.status_code == 400, response.text
+    assert [(d["field"], d["reason"]) for d in response.json()["error"]["details"]] == [
+        ("andFilters.kcal.$gt", "range")
+    ]
+
+
 def test_string_column_keeps_date_like_text(client, env, meals):
     one = client.get(f"/v1/data/meals/{meals[0]}", headers={"x-api-key": env.pk}).json()
     assert one["day"] == "2026-03-01"

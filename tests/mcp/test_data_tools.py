@@ -92,6 +92,31 @@ def test_integers_beyond_int64_become_floats_and_beyond_a_float_are_refused(env,
     assert [(d["field"], d["reason"]) for d in updated["details"]] == [("extra", "range")]
 
 
+def test_a_filter_with_an_integer_beyond_int64_finds_what_such_an_insert_stored(tools):
+    tools.ok("insert_data", table="posts", records=[{"title": "big", "extra": 2**70, "deep": {"k": [2**70]}}])
+    for where in (
+        {"extra": 2**70},
+        {"extra": {"$in": [2**70, 1]}},
+        {"deep": {"k": [2**70]}},
+        {"views": {"$lt": 2**70}},
+    ):
+        assert titles(tools.ok("query_data", table="posts", filter=where)) == ["big"] * ("views" not in where), where
+
+
+@pytest.mark.parametrize(
+    ("where", "field", "reason"),
+    [
+        ({"extra": {"$gt": 10**400}}, "filter.extra.$gt", "range"),
+        ({"deep": {"a.b": 1}}, "filter.deep", "invalid-key"),
+        ({"deep": {"nested": {"nul\x00key": 1}}}, "filter.deep", "invalid-key"),
+    ],
+    ids=["beyond-a-float", "dotted-key-in-a-value", "nul-in-a-nested-key"],
+)
+def test_a_filter_value_no_record_can_hold_is_refused_by_name(tools, where, field, reason):
+    error = tools.error("query_data", table="posts", filter=where)
+    assert [(d["field"], d["reason"]) for d in error["details"]] == [(field, reason)]
+
+
 def test_unique_clash_inside_a_batch_leaves_nothing_behind(env, tools):
     error = tools.error(
         "insert_data",
