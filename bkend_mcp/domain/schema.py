@@ -15,7 +15,16 @@ from typing import Any
 
 from bkend_mcp.domain import dates
 from bkend_mcp.domain.errors import BkendError
-from bkend_mcp.domain.validation import NOW_DEFAULT, NUMERIC_TYPES, coerce, prop_types, type_ok, validate_value
+from bkend_mcp.domain.validation import (
+    INT64,
+    NOW_DEFAULT,
+    NUMERIC_TYPES,
+    coerce,
+    fit_numbers,
+    prop_types,
+    type_ok,
+    validate_value,
+)
 
 __all__ = [
     "ABSTRACT_TYPES",
@@ -178,7 +187,7 @@ def _regex(v: Any) -> str | None:
     return None
 
 
-_count = _rule(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "must be a non-negative integer")
+_count = _rule(lambda v: type(v) is int and 0 <= v <= INT64[1], "must be a non-negative integer (64-bit)")
 _number = _rule(lambda v: type_ok(frozenset({"double"}), v), "must be a number")
 _flag = _rule(lambda v: isinstance(v, bool), "must be true or false")
 _text = _rule(lambda v: isinstance(v, str), "must be a string")
@@ -384,10 +393,21 @@ def _normalize(path: str, definition: Any, depth: int, problems: Problems) -> tu
 def normalize_property(name: str, definition: Mapping[str, Any], depth: int = 0) -> tuple[dict[str, Any], bool]:
     """One column definition (abstract or raw BSON) → `(stored property, required flag)`."""
     problems: Problems = []
-    result = _normalize(name, definition, depth, problems)
+    prop, flag = _normalize(name, definition, depth, problems)
+    prop = _storable(prop, name, problems)
     if problems:
         raise schema_error(problems)
-    return result
+    return prop, flag
+
+
+def _storable(value: Any, path: str, problems: Problems) -> Any:
+    """A normalized definition with its integers beyond int64 (a bound, an enum value, a default) as floats, as
+    records keep them (`validation.fit_numbers`); one beyond a float is a problem: no engine stores it."""
+    details: list[dict[str, Any]] = []
+    value = fit_numbers(value, path, details)
+    for detail in details:
+        problem(problems, detail["field"], "invalid-constraint", detail["message"])
+    return value
 
 
 # --- whole schemas ---------------------------------------------------------------------------------------------
@@ -446,7 +466,8 @@ def normalize_schema(fields: Any, required: list[str] | None = None) -> dict[str
     properties: dict[str, Any] = {}
     for name, definition in entries:
         if not _nameproblem(problems, name, name, top=True):
-            properties[name], flag = _normalize(name, definition, 0, problems)
+            prop, flag = _normalize(name, definition, 0, problems)
+            properties[name] = _storable(prop, name, problems)
             wanted += [name] if flag else []
     for name in dict.fromkeys(wanted):
         if name in SYSTEM_FIELDS:

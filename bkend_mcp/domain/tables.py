@@ -14,6 +14,7 @@ from bkend_mcp.domain import dates, ids, indexes, permissions, schema, schema_ch
 from bkend_mcp.domain.backend import Backend
 from bkend_mcp.domain.errors import BkendError
 from bkend_mcp.domain.query import pagination
+from bkend_mcp.domain.validation import INT64
 from bkend_mcp.store.base import Cond, DuplicateKey, Query, SortKey, all_of
 
 TABLE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_-]{0,63}$")
@@ -301,7 +302,7 @@ def rollback_schema(backend: Backend, environment_id: str, ref: str, version: in
 
 
 def _version(backend: Backend, collection: str, doc: dict[str, Any], version: Any, code: str) -> dict[str, Any]:
-    if isinstance(version, bool) or not isinstance(version, int):
+    if type(version) is not int or not 1 <= version <= INT64[1]:  # versions count from 1; no engine keeps more
         raise BkendError(code, f"Version '{version}' not found")
     found = backend.control(collection).find(
         Query(all_of([Cond("tableId", "eq", doc["_id"], scalar=True), Cond("version", "eq", version, scalar=True)]))

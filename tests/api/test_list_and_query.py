@@ -180,7 +180,7 @@ def test_numbers_keep_their_form(client, env, meals):
 
 def test_a_filter_number_too_large_for_a_float_is_a_400_naming_it(client, env, meals):
     huge = "1" + "0" * 400  # valid JSON; beyond what any engine stores
-    query = quote('{"kcal": {"$gt": %s}}' % huge)
+    query = quote('{"kcal": {"$gt": ' + huge + "}}")
     response = client.get(f"/v1/data/meals?andFilters={query}", headers={"x-api-key": env.pk})
     assert response.status_code == 400, response.text
     assert [(d["field"], d["reason"]) for d in response.json()["error"]["details"]] == [

@@ -12,6 +12,8 @@ from mcp.types import ToolAnnotations
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
+from bkend_mcp.domain.query import MAX_PAGE
+
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False)
 WRITE_IDEMPOTENT = ToolAnnotations(
@@ -26,7 +28,8 @@ Environment = str | None
 """An environment name or env_ id; default: dev (said once in the server instructions)."""
 Table = str
 """A table name or tbl_ id (said once in the server instructions)."""
-Page = Annotated[int, Field(ge=1)]
+Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+"""A page number, bounded as the REST API bounds it (`domain/query.py`)."""
 Limit = Annotated[int, Field(ge=1, le=100)]
 Confirm = Annotated[
     str | None,

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from bkend_mcp.domain import bulk, tenant_data
 from bkend_mcp.mcp.toolkit import RECORD_WRITE_CODES, ToolKit
-from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, Environment, Project, Table
+from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, Environment, Page, Project, Table
 
 AsUser = Annotated[
     str | None,
@@ -75,7 +75,7 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         searchType: Annotated[str | None, Field(description="Field to search; default all strings")] = None,
         sortBy: Annotated[str | None, Field(description="Default createdAt")] = None,
         sortDirection: Direction = None,
-        page: Annotated[int, Field(ge=1)] = 1,
+        page: Page = 1,
         limit: Annotated[int, Field(ge=1, le=100)] = 20,
         select: Annotated[list[str] | None, Field(description="Only these fields (+ system fields)")] = None,
         countOnly: bool = False,
