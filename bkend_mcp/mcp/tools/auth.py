@@ -14,7 +14,7 @@ from pydantic import Field
 
 from bkend_mcp.domain.auth import manage
 from bkend_mcp.mcp.toolkit import ToolKit
-from bkend_mcp.mcp.tools.args import DESTRUCTIVE, Environment, Page, Project
+from bkend_mcp.mcp.tools.args import DESTRUCTIVE, Environment, Limit, Page, Project
 
 AuthAction = Literal[
     "get_config", "update_email_config", "set_oauth_provider", "delete_oauth_provider", "get_email_settings",
@@ -115,7 +115,7 @@ def register(server: MCPServer[Any], kit: ToolKit) -> None:
         search: str | None = None,
         searchType: Literal["name", "nickname", "email"] | None = None,
         page: Page | None = None,
-        limit: Annotated[int | None, Field(ge=1, le=100)] = None,
+        limit: Limit | None = None,
         sortBy: Literal["createdAt", "updatedAt", "name", "email", "role"] | None = None,
         sortDirection: Literal["asc", "desc"] | None = None,
         callbackUrl: Annotated[str | None, Field(description="The app's reset page")] = None,

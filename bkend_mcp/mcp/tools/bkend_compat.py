@@ -12,11 +12,10 @@ from typing_extensions import TypedDict
 
 from bkend_mcp.domain import compat
 from bkend_mcp.mcp.toolkit import ToolKit
-from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, WRITE_IDEMPOTENT, Page
+from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, WRITE_IDEMPOTENT, Limit, Page
 
 FIRST = "Call get_context first. "
 Id = str
-LimitArg = Annotated[int, Field(ge=1, le=100)]
 BsonField = dict[str, Any]
 
 
@@ -218,9 +217,9 @@ def _tables(server: MCPServer[Any], kit: ToolKit) -> None:
 
 def _versions(server: MCPServer[Any], kit: ToolKit) -> None:
     @_tool(server, READ)
-    async def backend_schema_version_list(tableId: Id, page: Page = 1, limit: LimitArg = 20) -> dict[str, Any]:
+    async def backend_schema_version_list(tableId: Id, page: Page = 1, limit: Limit = 20) -> dict[str, Any]:
         return await kit.call("table:read", lambda b, p: compat.schema_version_list(b, p, tableId, page, limit))
 
     @_tool(server, READ)
-    async def backend_index_version_list(tableId: Id, page: Page = 1, limit: LimitArg = 20) -> dict[str, Any]:
+    async def backend_index_version_list(tableId: Id, page: Page = 1, limit: Limit = 20) -> dict[str, Any]:
         return await kit.call("table:read", lambda b, p: compat.index_version_list(b, p, tableId, page, limit))

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from bkend_mcp.domain import compat_legacy as legacy
 from bkend_mcp.mcp.toolkit import ToolKit
-from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, Page
+from bkend_mcp.mcp.tools.args import DESTRUCTIVE, READ, WRITE, Limit, Page
 
 OrgId = Annotated[str | None, Field(description="Optional; checked against the table's organization")]
 ProjectId = Annotated[str | None, Field(description="Optional when tableId implies it; checked when sent")]
@@ -94,7 +94,7 @@ def _records(server: MCPServer[Any], kit: ToolKit) -> None:
     async def backend_data_list(
         tableId: TableId,
         page: Page = 1,
-        limit: Annotated[int, Field(ge=1, le=100)] = 20,
+        limit: Limit = 20,
         sortBy: str | None = None,
         sortDirection: Literal["asc", "desc"] = "desc",
         andFilters: Annotated[
